@@ -1,0 +1,562 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * cirmem ring core.  Contracts are stated against spec/cirmem_logic.h
+ * and proved by `make prove`; the prose semantics are in spec/SPEC.md.
+ *
+ * Index arithmetic never forms head + n: positions are computed from the
+ * distance to the end of the storage, so no intermediate can overflow.
+ */
+#include "cirmem.h"
+#include "cirmem_logic.h"
+
+/*@ assigns \nothing;
+    ensures \result == cirmem_min(a, b); */
+static size_t min_size(size_t a, size_t b)
+{
+    return a < b ? a : b;
+}
+
+/*@ assigns \nothing;
+    ensures \result == cirmem_sat(c + (integer)n); */
+static uint64_t sat_add(uint64_t c, uint64_t n)
+{
+    return n > UINT64_MAX - c ? UINT64_MAX : c + n;
+}
+
+/* Storage index of logical offset i. */
+/*@ requires 0 < cap && head < cap && i <= cap;
+    assigns \nothing;
+    ensures i < cap ==> \result == cirmem_wrap(head, i, cap);
+    ensures i < cap ==> \result < cap;
+    ensures \result <= cap; */
+static size_t ring_index(size_t head, size_t i, size_t cap)
+{
+    return i < cap - head ? head + i : i - (cap - head);
+}
+
+/* The one copy loop; compilers turn it into memcpy. */
+/*@ requires \valid(dst + (0 .. n - 1));
+    requires \valid_read(src + (0 .. n - 1));
+    requires \separated(dst + (0 .. n - 1), src + (0 .. n - 1));
+    assigns dst[0 .. n - 1];
+    ensures \forall integer k; 0 <= k < n ==> dst[k] == src[k]; */
+static void copy_bytes(uint8_t *restrict dst, const uint8_t *restrict src,
+                       size_t n)
+{
+    /*@ loop invariant 0 <= i <= n;
+        loop invariant \forall integer k; 0 <= k < i ==> dst[k] == src[k];
+        loop assigns i, dst[0 .. n - 1];
+        loop variant n - i; */
+    for (size_t i = 0; i < n; i++) {
+        dst[i] = src[i];
+    }
+}
+
+/* Store n bytes at logical offsets at .. at+n-1: at most two copies. */
+/*@ requires cirmem_valid(r);
+    requires at + n <= r->cap;
+    requires \valid_read(src + (0 .. n - 1));
+    requires \separated(src + (0 .. n - 1), r->buf + (0 .. r->cap - 1), r);
+    assigns r->buf[0 .. r->cap - 1];
+    ensures cirmem_holds(r, at, src, n);
+    ensures \forall integer k; 0 <= k < r->cap && !(at <= k < at + n) ==>
+              cirmem_at(r, k) == \old(cirmem_at(r, k)); */
+static void ring_put(cirmem *r, size_t at, const uint8_t *src, size_t n)
+{
+    size_t pos = ring_index(r->head, at, r->cap);
+    size_t first = min_size(n, r->cap - pos);
+
+    copy_bytes(r->buf + pos, src, first);
+    copy_bytes(r->buf, src + first, n - first);
+}
+
+/* Fetch n bytes from logical offsets at .. at+n-1: at most two copies. */
+/*@ requires cirmem_valid(r);
+    requires at + n <= r->cap;
+    requires \valid(dst + (0 .. n - 1));
+    requires \separated(dst + (0 .. n - 1), r->buf + (0 .. r->cap - 1), r);
+    assigns dst[0 .. n - 1];
+    ensures \forall integer k; 0 <= k < n ==> dst[k] == cirmem_at(r, at + k); */
+static void ring_get(const cirmem *r, size_t at, uint8_t *dst, size_t n)
+{
+    size_t pos = ring_index(r->head, at, r->cap);
+    size_t first = min_size(n, r->cap - pos);
+
+    copy_bytes(dst, r->buf + pos, first);
+    copy_bytes(dst + first, r->buf, n - first);
+}
+
+/* Forget the n oldest bytes (no accounting). */
+/*@ requires cirmem_valid(r);
+    requires n <= r->used;
+    assigns r->head, r->used;
+    ensures r->used == \old(r->used) - n;
+    ensures r->head < r->cap;
+    ensures \forall integer k; 0 <= k < r->cap - n ==>
+              cirmem_at(r, k) == \old(cirmem_at(r, n + k)); */
+static void ring_advance(cirmem *r, size_t n)
+{
+    r->head = ring_index(r->head, n, r->cap);
+    if (r->head == r->cap) {
+        r->head = 0;
+    }
+    r->used -= n;
+}
+
+/* Bytes left the ring unread. */
+/*@ requires \valid(r);
+    assigns r->dropped, r->lost;
+    ensures r->dropped == cirmem_sat(\old(r->dropped) + n);
+    ensures r->lost == (n > 0 ? 1 : \old(r->lost)); */
+static void count_dropped(cirmem *r, size_t n)
+{
+    r->dropped = sat_add(r->dropped, n);
+    if (n > 0) {
+        r->lost = true;
+    }
+}
+
+/* Bytes reached the reader. */
+/*@ requires \valid(r);
+    assigns r->read, r->lost;
+    ensures r->read == cirmem_sat(\old(r->read) + n);
+    ensures r->lost == (n > 0 ? 0 : \old(r->lost)); */
+static void count_read(cirmem *r, size_t n)
+{
+    r->read = sat_add(r->read, n);
+    if (n > 0) {
+        r->lost = false;
+    }
+}
+
+/*@ requires r == \null || \valid(r);
+    requires storage == \null || \valid((uint8_t *)storage + (0 .. capacity - 1));
+    requires r != \null && storage != \null ==>
+               \separated(r, (uint8_t *)storage + (0 .. capacity - 1));
+    behavior null:
+      assumes r == \null || storage == \null;
+      assigns \nothing;
+      ensures \result == CIRMEM_ERR_NULL;
+    behavior bad_capacity:
+      assumes r != \null && storage != \null;
+      assumes capacity == 0 || capacity > CIRMEM_CAPACITY_MAX;
+      assigns \nothing;
+      ensures \result == CIRMEM_ERR_CAPACITY;
+    behavior ok:
+      assumes r != \null && storage != \null;
+      assumes 0 < capacity <= CIRMEM_CAPACITY_MAX;
+      assigns *r;
+      ensures \result == CIRMEM_OK;
+      ensures cirmem_valid(r);
+      ensures r->buf == (uint8_t *)storage && r->cap == capacity;
+      ensures r->used == 0 && r->written == 0 && r->read == 0;
+      ensures r->dropped == 0 && r->lost == 0;
+    complete behaviors;
+    disjoint behaviors; */
+int cirmem_init(cirmem *r, void *storage, size_t capacity)
+{
+    if (r == NULL || storage == NULL) {
+        return CIRMEM_ERR_NULL;
+    }
+    if (capacity == 0 || capacity > CIRMEM_CAPACITY_MAX) {
+        return CIRMEM_ERR_CAPACITY;
+    }
+    r->buf = storage;
+    r->cap = capacity;
+    r->head = 0;
+    r->used = 0;
+    r->written = 0;
+    r->read = 0;
+    r->dropped = 0;
+    r->lost = false;
+    return CIRMEM_OK;
+}
+
+/*@ requires r == \null || \valid_read(r);
+    assigns \nothing;
+    ensures \result != 0 <==>
+      (r != \null && r->buf != \null &&
+       0 < r->cap <= CIRMEM_CAPACITY_MAX &&
+       r->head < r->cap && r->used <= r->cap && cirmem_balanced(r)); */
+bool cirmem_invariant(const cirmem *r)
+{
+    if (r == NULL || r->buf == NULL) {
+        return false;
+    }
+    if (r->cap == 0 || r->cap > CIRMEM_CAPACITY_MAX) {
+        return false;
+    }
+    if (r->head >= r->cap || r->used > r->cap) {
+        return false;
+    }
+    if (r->written == UINT64_MAX) {
+        return true;
+    }
+    /* written == read + dropped + used, without overflowing. */
+    return r->read <= r->written && r->dropped <= r->written - r->read &&
+           r->used == r->written - r->read - r->dropped;
+}
+
+/*@ requires cirmem_valid(r);
+    assigns \nothing;
+    ensures \result == r->cap; */
+size_t cirmem_capacity(const cirmem *r)
+{
+    return r->cap;
+}
+
+/*@ requires cirmem_valid(r);
+    assigns \nothing;
+    ensures \result == r->used; */
+size_t cirmem_used(const cirmem *r)
+{
+    return r->used;
+}
+
+/*@ requires cirmem_valid(r);
+    assigns \nothing;
+    ensures \result == r->cap - r->used; */
+size_t cirmem_free(const cirmem *r)
+{
+    return r->cap - r->used;
+}
+
+/*@ requires cirmem_valid(r);
+    assigns \nothing;
+    ensures \result == r->written; */
+uint64_t cirmem_bytes_written(const cirmem *r)
+{
+    return r->written;
+}
+
+/*@ requires cirmem_valid(r);
+    assigns \nothing;
+    ensures \result == r->read; */
+uint64_t cirmem_bytes_read(const cirmem *r)
+{
+    return r->read;
+}
+
+/*@ requires cirmem_valid(r);
+    assigns \nothing;
+    ensures \result == r->dropped; */
+uint64_t cirmem_bytes_dropped(const cirmem *r)
+{
+    return r->dropped;
+}
+
+/*@ requires cirmem_valid(r);
+    assigns \nothing;
+    ensures \result == r->lost; */
+bool cirmem_data_lost(const cirmem *r)
+{
+    return r->lost;
+}
+
+/* Append n bytes that fit in the free space. */
+/*@ requires cirmem_valid(r);
+    requires n <= r->cap - r->used;
+    requires \valid_read(src + (0 .. n - 1));
+    requires \separated(src + (0 .. n - 1), r->buf + (0 .. r->cap - 1), r);
+    assigns r->buf[0 .. r->cap - 1], r->used;
+    ensures r->used == \old(r->used) + n;
+    ensures \forall integer k; 0 <= k < \old(r->used) ==>
+              cirmem_at(r, k) == \old(cirmem_at(r, k));
+    ensures cirmem_holds(r, \old(r->used), src, n); */
+static void ring_append(cirmem *r, const uint8_t *src, size_t n)
+{
+    ring_put(r, r->used, src, n);
+    r->used += n;
+}
+
+/* Overwrite mode: keep the newest cap bytes of old contents ++ src. */
+/*@ requires cirmem_valid(r);
+    requires 0 < n;
+    requires \valid_read(src + (0 .. n - 1));
+    requires \separated(src + (0 .. n - 1), r->buf + (0 .. r->cap - 1), r);
+    assigns r->buf[0 .. r->cap - 1], r->head, r->used, r->written,
+            r->dropped, r->lost;
+    ensures cirmem_valid(r);
+    ensures \let m = cirmem_min(n, \old(r->cap));
+            \let keep = cirmem_min(\old(r->used), \old(r->cap) - m);
+            \let d = \old(r->used) - keep;
+            r->used == keep + m &&
+            (\forall integer k; 0 <= k < keep ==>
+               cirmem_at(r, k) == \old(cirmem_at(r, d + k))) &&
+            (\forall integer k; 0 <= k < m ==>
+               cirmem_at(r, keep + k) == src[n - m + k]) &&
+            r->dropped == cirmem_sat(\old(r->dropped) + d + (n - m)) &&
+            r->lost == (d + (n - m) > 0 ? 1 : \old(r->lost));
+    ensures r->written == cirmem_sat(\old(r->written) + n);
+    ensures \result == n; */
+static size_t write_overwrite(cirmem *r, const uint8_t *src, size_t n)
+{
+    size_t m = min_size(n, r->cap);
+    size_t skip = n - m;
+    size_t keep = min_size(r->used, r->cap - m);
+    size_t d = r->used - keep;
+
+    ring_advance(r, d);
+    ring_append(r, src + skip, m);
+    r->written = sat_add(r->written, n);
+    count_dropped(r, d + skip);
+    return n;
+}
+
+/*@ requires cirmem_valid(r);
+    requires data == \null || \valid_read((uint8_t *)data + (0 .. n - 1));
+    requires data != \null ==>
+      \separated((uint8_t *)data + (0 .. n - 1), r->buf + (0 .. r->cap - 1), r);
+    assigns r->buf[0 .. r->cap - 1], r->head, r->used, r->written,
+            r->dropped, r->lost;
+    ensures cirmem_valid(r);
+    ensures r->read == \old(r->read);
+    behavior nothing:
+      assumes n == 0 || data == \null;
+      assigns \nothing;
+      ensures \result == 0;
+    behavior overwrite:
+      assumes n > 0 && data != \null && mode == CIRMEM_OVERWRITE;
+      ensures \result == n;
+      ensures \let m = cirmem_min(n, \old(r->cap));
+              \let keep = cirmem_min(\old(r->used), \old(r->cap) - m);
+              \let d = \old(r->used) - keep;
+              r->used == keep + m &&
+              (\forall integer k; 0 <= k < keep ==>
+                 cirmem_at(r, k) == \old(cirmem_at(r, d + k))) &&
+              (\forall integer k; 0 <= k < m ==>
+                 cirmem_at(r, keep + k) == ((uint8_t *)data)[n - m + k]) &&
+              r->dropped == cirmem_sat(\old(r->dropped) + d + (n - m)) &&
+              r->lost == (d + (n - m) > 0 ? 1 : \old(r->lost));
+      ensures r->written == cirmem_sat(\old(r->written) + n);
+    behavior append:
+      assumes n > 0 && data != \null && mode != CIRMEM_OVERWRITE;
+      ensures \let k = cirmem_min(n, \old(r->cap - r->used));
+              r->used == \old(r->used) + k &&
+              (\forall integer j; 0 <= j < \old(r->used) ==>
+                 cirmem_at(r, j) == \old(cirmem_at(r, j))) &&
+              cirmem_holds(r, \old(r->used), (uint8_t *)data, k) &&
+              r->head == \old(r->head);
+      ensures \let k = cirmem_min(n, \old(r->cap - r->used));
+              mode == CIRMEM_DROP_NEW ==>
+                \result == n &&
+                r->written == cirmem_sat(\old(r->written) + n) &&
+                r->dropped == cirmem_sat(\old(r->dropped) + (n - k)) &&
+                r->lost == (n - k > 0 ? 1 : \old(r->lost));
+      ensures \let k = cirmem_min(n, \old(r->cap - r->used));
+              mode != CIRMEM_DROP_NEW ==>
+                \result == k &&
+                r->written == cirmem_sat(\old(r->written) + k) &&
+                r->dropped == \old(r->dropped) && r->lost == \old(r->lost);
+    complete behaviors;
+    disjoint behaviors; */
+size_t cirmem_write(cirmem *r, const void *data, size_t n, cirmem_mode mode)
+{
+    const uint8_t *src = data;
+    size_t k;
+
+    if (n == 0 || src == NULL) {
+        return 0;
+    }
+    if (mode == CIRMEM_OVERWRITE) {
+        return write_overwrite(r, src, n);
+    }
+    k = min_size(n, r->cap - r->used);
+    ring_append(r, src, k);
+    if (mode == CIRMEM_DROP_NEW) {
+        r->written = sat_add(r->written, n);
+        count_dropped(r, n - k);
+        return n;
+    }
+    r->written = sat_add(r->written, k);
+    return k;
+}
+
+/*@ requires cirmem_valid(r);
+    requires offset <= SIZE_MAX;
+    requires out == \null || \valid((uint8_t *)out + (0 .. n - 1));
+    requires out != \null ==>
+      \separated((uint8_t *)out + (0 .. n - 1), r->buf + (0 .. r->cap - 1), r);
+    assigns ((uint8_t *)out)[0 .. n - 1];
+    behavior nothing:
+      assumes out == \null || offset >= r->used;
+      assigns \nothing;
+      ensures \result == 0;
+    behavior copy:
+      assumes out != \null && offset < r->used;
+      ensures \result == cirmem_min(n, r->used - offset);
+      ensures \forall integer k; 0 <= k < \result ==>
+                ((uint8_t *)out)[k] == cirmem_at(r, offset + k);
+    complete behaviors;
+    disjoint behaviors; */
+size_t cirmem_peek(const cirmem *r, size_t offset, void *out, size_t n)
+{
+    size_t k;
+
+    if (out == NULL || offset >= r->used) {
+        return 0;
+    }
+    k = min_size(n, r->used - offset);
+    ring_get(r, offset, out, k);
+    return k;
+}
+
+/*@ requires cirmem_valid(r);
+    requires out == \null || \valid((uint8_t *)out + (0 .. n - 1));
+    requires out != \null ==>
+      \separated((uint8_t *)out + (0 .. n - 1), r->buf + (0 .. r->cap - 1), r);
+    assigns ((uint8_t *)out)[0 .. n - 1], r->head, r->used, r->read, r->lost;
+    ensures cirmem_valid(r);
+    behavior nothing:
+      assumes out == \null;
+      assigns \nothing;
+      ensures \result == 0;
+    behavior copy:
+      assumes out != \null;
+      ensures \result == cirmem_min(n, \old(r->used));
+      ensures r->used == \old(r->used) - \result;
+      ensures \forall integer k; 0 <= k < \result ==>
+                ((uint8_t *)out)[k] == \old(cirmem_at(r, k));
+      ensures \forall integer k; 0 <= k < r->used ==>
+                cirmem_at(r, k) == \old(cirmem_at(r, \result + k));
+      ensures r->read == cirmem_sat(\old(r->read) + \result);
+      ensures r->lost == (\result > 0 ? 0 : \old(r->lost));
+    complete behaviors;
+    disjoint behaviors; */
+size_t cirmem_read(cirmem *r, void *out, size_t n)
+{
+    size_t k;
+
+    if (out == NULL) {
+        return 0;
+    }
+    k = min_size(n, r->used);
+    ring_get(r, 0, out, k);
+    ring_advance(r, k);
+    count_read(r, k);
+    return k;
+}
+
+/*@ requires cirmem_valid(r);
+    assigns r->head, r->used, r->read, r->lost;
+    ensures cirmem_valid(r);
+    ensures \result == cirmem_min(n, \old(r->used));
+    ensures r->used == \old(r->used) - \result;
+    ensures \forall integer k; 0 <= k < r->used ==>
+              cirmem_at(r, k) == \old(cirmem_at(r, \result + k));
+    ensures r->read == cirmem_sat(\old(r->read) + \result);
+    ensures r->lost == (\result > 0 ? 0 : \old(r->lost)); */
+size_t cirmem_consume(cirmem *r, size_t n)
+{
+    size_t k = min_size(n, r->used);
+
+    ring_advance(r, k);
+    count_read(r, k);
+    return k;
+}
+
+/*@ requires cirmem_valid(r);
+    assigns r->head, r->used, r->dropped, r->lost;
+    ensures cirmem_valid(r);
+    ensures \result == cirmem_min(n, \old(r->used));
+    ensures r->used == \old(r->used) - \result;
+    ensures \forall integer k; 0 <= k < r->used ==>
+              cirmem_at(r, k) == \old(cirmem_at(r, \result + k));
+    ensures r->dropped == cirmem_sat(\old(r->dropped) + \result);
+    ensures r->lost == (\result > 0 ? 1 : \old(r->lost)); */
+size_t cirmem_discard(cirmem *r, size_t n)
+{
+    size_t k = min_size(n, r->used);
+
+    ring_advance(r, k);
+    count_dropped(r, k);
+    return k;
+}
+
+/*@ requires cirmem_valid(r);
+    assigns r->head, r->used, r->dropped, r->lost;
+    ensures cirmem_valid(r);
+    ensures r->used == 0;
+    ensures r->dropped == cirmem_sat(\old(r->dropped) + \old(r->used));
+    ensures r->lost == (\old(r->used) > 0 ? 1 : \old(r->lost)); */
+void cirmem_clear(cirmem *r)
+{
+    (void)cirmem_discard(r, r->used);
+}
+
+/*@ requires cirmem_valid(r);
+    requires \valid(len);
+    requires \separated(len, r, r->buf + (0 .. r->cap - 1));
+    assigns *len;
+    behavior empty:
+      assumes offset >= r->used;
+      ensures \result == \null && *len == 0;
+    behavior span:
+      assumes offset < r->used;
+      ensures *len == cirmem_min(r->used - offset,
+                                 r->cap - cirmem_pos(r, offset));
+      ensures 0 < *len;
+      ensures \result == r->buf + cirmem_pos(r, offset);
+      ensures \valid_read(\result + (0 .. *len - 1));
+      ensures \forall integer k; 0 <= k < *len ==>
+                \result[k] == cirmem_at(r, offset + k);
+    complete behaviors;
+    disjoint behaviors; */
+const uint8_t *cirmem_read_span(const cirmem *r, size_t offset, size_t *len)
+{
+    size_t pos;
+
+    if (offset >= r->used) {
+        *len = 0;
+        return NULL;
+    }
+    pos = ring_index(r->head, offset, r->cap);
+    *len = min_size(r->used - offset, r->cap - pos);
+    return r->buf + pos;
+}
+
+/*@ requires cirmem_valid(r);
+    requires \valid(len);
+    requires \separated(len, r, r->buf + (0 .. r->cap - 1));
+    assigns *len;
+    behavior full:
+      assumes r->used == r->cap;
+      ensures \result == \null && *len == 0;
+    behavior span:
+      assumes r->used < r->cap;
+      ensures *len == cirmem_min(r->cap - r->used,
+                                 r->cap - cirmem_pos(r, r->used));
+      ensures 0 < *len;
+      ensures \result == r->buf + cirmem_pos(r, r->used);
+      ensures \valid(\result + (0 .. *len - 1));
+    complete behaviors;
+    disjoint behaviors; */
+uint8_t *cirmem_write_span(cirmem *r, size_t *len)
+{
+    size_t pos;
+
+    if (r->used == r->cap) {
+        *len = 0;
+        return NULL;
+    }
+    pos = ring_index(r->head, r->used, r->cap);
+    *len = min_size(r->cap - r->used, r->cap - pos);
+    return r->buf + pos;
+}
+
+/*@ requires cirmem_valid(r);
+    assigns r->used, r->written;
+    ensures cirmem_valid(r);
+    ensures \result == cirmem_min(n, \old(r->cap - r->used));
+    ensures r->used == \old(r->used) + \result;
+    ensures r->written == cirmem_sat(\old(r->written) + \result);
+    ensures \forall integer k; 0 <= k < r->used ==>
+              cirmem_at(r, k) == \old(cirmem_at(r, k)); */
+size_t cirmem_commit(cirmem *r, size_t n)
+{
+    size_t k = min_size(n, r->cap - r->used);
+
+    r->used += k;
+    r->written = sat_add(r->written, k);
+    return k;
+}

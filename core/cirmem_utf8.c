@@ -1,0 +1,277 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * cirmem_read_utf8(): the ring's bytes out as well-formed UTF-8.
+ *
+ * A client of the ring API only: it decodes in place over the (at most
+ * two) read spans, writes complete characters or U+FFFD, then consumes
+ * what it decoded.  Classification follows Unicode's table 3-7, so each
+ * maximal invalid subpart becomes exactly one U+FFFD.
+ */
+#include "cirmem.h"
+#include "cirmem_logic.h"
+
+/*@ // Byte i of the data seen as the two spans p1[0..n1-1] ++ p2[...].
+    logic integer utf8_src{L}(uint8_t *p1, integer n1, uint8_t *p2,
+                              integer i) =
+        i < n1 ? p1[i] : p2[i - n1];
+
+    predicate src_ok{L}(uint8_t *p1, integer n1, uint8_t *p2, integer n) =
+        n1 <= n && \valid_read(p1 + (0 .. n1 - 1)) &&
+        \valid_read(p2 + (0 .. n - n1 - 1));
+*/
+
+enum unit_kind {
+    UNIT_CHAR,       /* a well-formed character */
+    UNIT_INVALID,    /* a maximal invalid subpart */
+    UNIT_INCOMPLETE, /* a valid prefix cut by the end of the data */
+};
+
+/*@ requires src_ok(p1, n1, p2, n);
+    requires i < n;
+    assigns \nothing;
+    ensures \result == utf8_src(p1, n1, p2, i); */
+static uint8_t src_at(const uint8_t *p1, size_t n1, const uint8_t *p2,
+                      size_t n, size_t i)
+{
+    (void)n;
+    return i < n1 ? p1[i] : p2[i - n1];
+}
+
+/* Length of the sequence b starts in standard UTF-8; 0: cannot start. */
+/*@ assigns \nothing;
+    ensures \result == utf8_lead_len(0, b); */
+static size_t lead_len(uint8_t b)
+{
+    if (b <= 0x7F) {
+        return 1;
+    }
+    if (b >= 0xC2 && b <= 0xDF) {
+        return 2;
+    }
+    if (b >= 0xE0 && b <= 0xEF) {
+        return 3;
+    }
+    if (b >= 0xF0 && b <= 0xF4) {
+        return 4;
+    }
+    return 0;
+}
+
+/*@ assigns \nothing;
+    ensures \result == utf8_second_lo(b); */
+static uint8_t second_lo(uint8_t b)
+{
+    return b == 0xE0 ? 0xA0 : b == 0xF0 ? 0x90 : 0x80;
+}
+
+/*@ assigns \nothing;
+    ensures \result == utf8_second_hi(b); */
+static uint8_t second_hi(uint8_t b)
+{
+    return b == 0xC0 ? 0x80 : b == 0xED ? 0x9F : b == 0xF4 ? 0x8F : 0xBF;
+}
+
+/* Classify the unit at offset o; its bytes go to seq, its length to *len. */
+/*@ requires src_ok(p1, n1, p2, n);
+    requires o < n;
+    requires \valid(seq + (0 .. 3)) && \valid(len);
+    requires \separated(seq + (0 .. 3), len);
+    assigns seq[0 .. 3], *len;
+    ensures 1 <= *len <= 4;
+    ensures \result == UNIT_CHAR ==>
+              *len <= n - o &&
+              utf8_char(0, *len, seq[0], seq[1], seq[2], seq[3]);
+    ensures \result == UNIT_INVALID ==> *len <= 3 && *len <= n - o;
+    ensures \result == UNIT_INCOMPLETE ==> *len <= 3 && *len == n - o;
+    ensures \result == UNIT_CHAR || \result == UNIT_INVALID ||
+            \result == UNIT_INCOMPLETE; */
+static enum unit_kind classify(const uint8_t *p1, size_t n1,
+                               const uint8_t *p2, size_t n, size_t o,
+                               uint8_t *seq, size_t *len)
+{
+    size_t need;
+    size_t j;
+
+    seq[0] = src_at(p1, n1, p2, n, o);
+    seq[1] = 0;
+    seq[2] = 0;
+    seq[3] = 0;
+    need = lead_len(seq[0]);
+    if (need == 0) {
+        *len = 1;
+        return UNIT_INVALID;
+    }
+    /*@ loop invariant 1 <= j <= need;
+        loop invariant j <= n - o;
+        loop invariant j >= 2 ==>
+          utf8_second_lo(seq[0]) <= seq[1] <= utf8_second_hi(seq[0]);
+        loop invariant j >= 3 ==> utf8_cont(seq[2]);
+        loop invariant seq[0] == \at(seq[0], LoopEntry);
+        loop assigns j, seq[1 .. 3];
+        loop variant need - j; */
+    for (j = 1; j < need; j++) {
+        uint8_t lo = j == 1 ? second_lo(seq[0]) : 0x80;
+        uint8_t hi = j == 1 ? second_hi(seq[0]) : 0xBF;
+
+        if (j == n - o) {
+            *len = j;
+            return UNIT_INCOMPLETE;
+        }
+        seq[j] = src_at(p1, n1, p2, n, o + j);
+        if (seq[j] < lo || seq[j] > hi) {
+            *len = j;
+            return UNIT_INVALID;
+        }
+    }
+    *len = need;
+    return UNIT_CHAR;
+}
+
+/* Append one well-formed sequence of len bytes to out[0 .. p-1]. */
+/*@ requires \valid(out + (p .. p + len - 1));
+    requires utf8_wf(out, p, m);
+    requires utf8_char(m, len, b0, b1, b2, b3);
+    assigns out[p .. p + len - 1];
+    ensures utf8_wf(out, p + len, m); */
+static void emit(uint8_t *out, size_t p, size_t len, int m, uint8_t b0,
+                 uint8_t b1, uint8_t b2, uint8_t b3)
+{
+    (void)m;
+    out[p] = b0;
+    if (len > 1) {
+        out[p + 1] = b1;
+    }
+    if (len > 2) {
+        out[p + 2] = b2;
+    }
+    if (len > 3) {
+        out[p + 3] = b3;
+    }
+}
+
+/* After a loss, the ring may start inside a character: the cut-off
+ * continuation bytes (at most three) are skipped. */
+/*@ requires src_ok(p1, n1, p2, n);
+    assigns \nothing;
+    ensures \result <= 3 && \result <= n && \result <= max_in; */
+static size_t orphan_len(const uint8_t *p1, size_t n1, const uint8_t *p2,
+                         size_t n, size_t max_in)
+{
+    size_t k = 0;
+
+    /*@ loop invariant k <= 3 && k <= n && k <= max_in;
+        loop assigns k;
+        loop variant 3 - k; */
+    while (k < 3 && k < n && k < max_in) {
+        uint8_t b = src_at(p1, n1, p2, n, k);
+
+        if (b < 0x80 || b > 0xBF) {
+            break;
+        }
+        k++;
+    }
+    return k;
+}
+
+/*@ requires cirmem_valid(r);
+    requires out == \null || \valid(out + (0 .. out_cap - 1));
+    requires consumed == \null || \valid(consumed);
+    requires out != \null ==>
+      \separated(out + (0 .. out_cap - 1), r, r->buf + (0 .. r->cap - 1));
+    requires consumed != \null ==>
+      \separated(consumed, r, r->buf + (0 .. r->cap - 1));
+    requires consumed != \null && out != \null ==>
+      \separated(consumed, out + (0 .. out_cap - 1));
+    assigns out[0 .. out_cap - 1], *consumed,
+            r->head, r->used, r->read, r->lost;
+    ensures cirmem_valid(r);
+    ensures \result <= out_cap;
+    ensures utf8_wf(out, \result,
+                    (flags & CIRMEM_UTF8_NUL_AS_C0_80) != 0 ? 1 : 0);
+    ensures \old(r->used) - r->used <= max_in;
+    ensures consumed != \null ==> *consumed == \old(r->used) - r->used;
+    ensures \forall integer k; 0 <= k < r->used ==>
+      cirmem_at(r, k) == \old(cirmem_at(r, \old(r->used) - r->used + k));
+    ensures r->read == cirmem_sat(\old(r->read) + (\old(r->used) - r->used));
+    ensures r->lost == (\old(r->used) - r->used > 0 ? 0 : \old(r->lost));
+    ensures progress:
+      out != \null && out_cap >= 4 && max_in >= 4 && \old(r->used) > 0 &&
+      (\old(r->used) >= 4 || \old(r->used) == r->cap ||
+       (flags & CIRMEM_UTF8_FLUSH) != 0) ==>
+        r->used < \old(r->used);
+    behavior bad_out:
+      assumes out == \null && out_cap > 0;
+      ensures \result == 0 && r->used == \old(r->used);
+    behavior normal:
+      assumes out != \null || out_cap == 0;
+    complete behaviors;
+    disjoint behaviors; */
+size_t cirmem_read_utf8(cirmem *r, uint8_t *out, size_t out_cap,
+                        size_t max_in, unsigned flags, size_t *consumed)
+{
+    int m = (flags & CIRMEM_UTF8_NUL_AS_C0_80) != 0;
+    bool flush = (flags & CIRMEM_UTF8_FLUSH) != 0;
+    size_t n = r->used;
+    size_t n1 = 0;
+    size_t n2 = 0;
+    const uint8_t *p1;
+    const uint8_t *p2 = NULL;
+    size_t in = 0;
+    size_t produced = 0;
+
+    if (consumed != NULL) {
+        *consumed = 0;
+    }
+    if (out == NULL && out_cap > 0) {
+        return 0;
+    }
+    p1 = cirmem_read_span(r, 0, &n1);
+    if (n1 < n) {
+        p2 = cirmem_read_span(r, n1, &n2);
+    }
+    if (r->lost) {
+        in = orphan_len(p1, n1, p2, n, max_in);
+    }
+    /*@ loop invariant in <= n && in <= max_in;
+        loop invariant produced <= out_cap;
+        loop invariant utf8_wf(out, produced, m);
+        loop assigns in, produced, out[0 .. out_cap - 1];
+        loop variant n - in; */
+    while (in < n) {
+        uint8_t seq[4];
+        size_t len;
+        size_t out_len;
+        enum unit_kind kind = classify(p1, n1, p2, n, in, seq, &len);
+
+        if (kind == UNIT_INCOMPLETE) {
+            if (!flush && !(in == 0 && n == r->cap)) {
+                break;
+            }
+            kind = UNIT_INVALID;
+        }
+        if (kind == UNIT_INVALID) {
+            out_len = 3;
+        } else if (m && seq[0] == 0) {
+            out_len = 2;
+        } else {
+            out_len = len;
+        }
+        if (len > max_in - in || out_len > out_cap - produced) {
+            break;
+        }
+        if (kind == UNIT_INVALID) {
+            emit(out, produced, 3, m, 0xEF, 0xBF, 0xBD, 0); /* U+FFFD */
+        } else if (m && seq[0] == 0) {
+            emit(out, produced, 2, m, 0xC0, 0x80, 0, 0);
+        } else {
+            emit(out, produced, len, m, seq[0], seq[1], seq[2], seq[3]);
+        }
+        produced += out_len;
+        in += len;
+    }
+    (void)cirmem_consume(r, in);
+    if (consumed != NULL) {
+        *consumed = in;
+    }
+    return produced;
+}

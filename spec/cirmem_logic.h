@@ -1,0 +1,102 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * cirmem's formal model, in ACSL.  Only annotations: compilers see an
+ * empty header.  core/ is proved against it by `make prove`.
+ *
+ * The ring's contents are the sequence cirmem_at(r, 0 .. used-1), oldest
+ * first, read through the storage array from `head`, wrapping once.
+ * cirmem_valid() is the validity predicate every operation keeps;
+ * cirmem_invariant() in core/ is its executable mirror.
+ */
+#ifndef CIRMEM_LOGIC_H
+#define CIRMEM_LOGIC_H
+
+#include "cirmem.h"
+
+/*@
+  // Physical index of logical offset i; one subtraction suffices since
+  // head < cap and the offsets used are < cap.
+  logic integer cirmem_wrap(integer head, integer i, integer cap) =
+      head + i < cap ? head + i : head + i - cap;
+
+  logic integer cirmem_pos{L}(cirmem *r, integer i) =
+      cirmem_wrap(r->head, i, r->cap);
+
+  // The i-th oldest stored byte (meaningful for 0 <= i < used).
+  logic uint8_t cirmem_at{L}(cirmem *r, integer i) =
+      r->buf[cirmem_pos(r, i)];
+
+  logic integer cirmem_free_of{L}(cirmem *r) = r->cap - r->used;
+
+  logic integer cirmem_min(integer a, integer b) = a < b ? a : b;
+
+  // Counters saturate instead of wrapping.
+  logic integer cirmem_sat(integer a) = a > UINT64_MAX ? UINT64_MAX : a;
+
+  // Every byte written was read, dropped, or is still stored.
+  predicate cirmem_balanced{L}(cirmem *r) =
+      r->written == UINT64_MAX ||
+      r->written == r->read + r->dropped + r->used;
+
+  predicate cirmem_valid{L}(cirmem *r) =
+      \valid(r) &&
+      0 < r->cap <= CIRMEM_CAPACITY_MAX &&
+      r->head < r->cap && r->used <= r->cap &&
+      \valid(r->buf + (0 .. r->cap - 1)) &&
+      \separated(r, r->buf + (0 .. r->cap - 1)) &&
+      cirmem_balanced(r);
+
+  // The bytes of a sequence equal n bytes of an array, shifted.
+  predicate cirmem_holds{L}(cirmem *r, integer at, uint8_t *s, integer n) =
+      \forall integer k; 0 <= k < n ==> cirmem_at(r, at + k) == s[k];
+*/
+
+/*@
+  // ---- UTF-8 (Unicode 15, table 3-7), with an optional modified-UTF-8
+  // ---- mode m in which U+0000 is the pair C0 80 and no 00 byte occurs.
+
+  predicate utf8_cont(integer b) = 0x80 <= b <= 0xBF;
+
+  // Length of the sequence a byte starts; 0 if it cannot start one.
+  logic integer utf8_lead_len(integer m, integer b) =
+      (m != 0 && b == 0x00) ? 0 :
+      (m != 0 && b == 0xC0) ? 2 :
+      b <= 0x7F ? 1 :
+      (0xC2 <= b <= 0xDF) ? 2 :
+      (0xE0 <= b <= 0xEF) ? 3 :
+      (0xF0 <= b <= 0xF4) ? 4 : 0;
+
+  // Allowed range of the byte after a lead byte.
+  logic integer utf8_second_lo(integer b) =
+      b == 0xE0 ? 0xA0 : b == 0xF0 ? 0x90 : 0x80;
+  logic integer utf8_second_hi(integer b) =
+      b == 0xC0 ? 0x80 : b == 0xED ? 0x9F : b == 0xF4 ? 0x8F : 0xBF;
+
+  // b0..b3 start with one well-formed character of len bytes.
+  predicate utf8_char(integer m, integer len, integer b0, integer b1,
+                      integer b2, integer b3) =
+      len == utf8_lead_len(m, b0) && 1 <= len &&
+      (len >= 2 ==> utf8_second_lo(b0) <= b1 <= utf8_second_hi(b0)) &&
+      (len >= 3 ==> utf8_cont(b2)) &&
+      (len >= 4 ==> utf8_cont(b3));
+
+  // s[0 .. n-1] is well-formed UTF-8, stated position by position: every
+  // byte may occur, every lead byte is followed by its complete sequence,
+  // and every continuation byte lies inside the sequence of a lead byte
+  // at most three bytes before it.  By induction on a greedy parse this
+  // is equivalent to "a concatenation of utf8_char sequences" (SPEC.md).
+  predicate utf8_wf{L}(uint8_t *s, integer n, integer m) =
+      \forall integer i; 0 <= i < n ==>
+        (utf8_lead_len(m, s[i]) >= 1 || utf8_cont(s[i])) &&
+        (utf8_lead_len(m, s[i]) >= 2 ==>
+            i + utf8_lead_len(m, s[i]) <= n &&
+            utf8_second_lo(s[i]) <= s[i + 1] <= utf8_second_hi(s[i])) &&
+        (utf8_lead_len(m, s[i]) >= 3 ==> utf8_cont(s[i + 2])) &&
+        (utf8_lead_len(m, s[i]) >= 4 ==> utf8_cont(s[i + 3])) &&
+        (utf8_cont(s[i]) ==>
+            (i >= 1 && utf8_lead_len(m, s[i - 1]) >= 2) ||
+            (i >= 2 && utf8_lead_len(m, s[i - 2]) >= 3) ||
+            (i >= 3 && utf8_lead_len(m, s[i - 3]) >= 4));
+*/
+
+#endif /* CIRMEM_LOGIC_H */
