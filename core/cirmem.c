@@ -26,9 +26,8 @@ static uint64_t sat_add(uint64_t c, uint64_t n)
 /* Storage index of logical offset i. */
 /*@ requires 0 < cap && head < cap && i <= cap;
     assigns \nothing;
-    ensures i < cap ==> \result == cirmem_wrap(head, i, cap);
-    ensures i < cap ==> \result < cap;
-    ensures \result <= cap; */
+    ensures \result == cirmem_wrap(head, i, cap);
+    ensures \result < cap; */
 static size_t ring_index(size_t head, size_t i, size_t cap)
 {
     return i < cap - head ? head + i : i - (cap - head);
@@ -53,7 +52,7 @@ static void copy_bytes(uint8_t *restrict dst, const uint8_t *restrict src,
 }
 
 /* Store n bytes at logical offsets at .. at+n-1: at most two copies. */
-/*@ requires cirmem_valid(r);
+/*@ requires cirmem_shape(r);
     requires at + n <= r->cap;
     requires \valid_read(src + (0 .. n - 1));
     requires \separated(src + (0 .. n - 1), r->buf + (0 .. r->cap - 1), r);
@@ -71,7 +70,7 @@ static void ring_put(cirmem *r, size_t at, const uint8_t *src, size_t n)
 }
 
 /* Fetch n bytes from logical offsets at .. at+n-1: at most two copies. */
-/*@ requires cirmem_valid(r);
+/*@ requires cirmem_shape(r);
     requires at + n <= r->cap;
     requires \valid(dst + (0 .. n - 1));
     requires \separated(dst + (0 .. n - 1), r->buf + (0 .. r->cap - 1), r);
@@ -87,9 +86,10 @@ static void ring_get(const cirmem *r, size_t at, uint8_t *dst, size_t n)
 }
 
 /* Forget the n oldest bytes (no accounting). */
-/*@ requires cirmem_valid(r);
+/*@ requires cirmem_shape(r);
     requires n <= r->used;
     assigns r->head, r->used;
+    ensures cirmem_shape(r);
     ensures r->used == \old(r->used) - n;
     ensures r->head < r->cap;
     ensures \forall integer k; 0 <= k < r->cap - n ==>
@@ -97,9 +97,6 @@ static void ring_get(const cirmem *r, size_t at, uint8_t *dst, size_t n)
 static void ring_advance(cirmem *r, size_t n)
 {
     r->head = ring_index(r->head, n, r->cap);
-    if (r->head == r->cap) {
-        r->head = 0;
-    }
     r->used -= n;
 }
 
@@ -130,9 +127,9 @@ static void count_read(cirmem *r, size_t n)
 }
 
 /*@ requires r == \null || \valid(r);
-    requires storage == \null || \valid((uint8_t *)storage + (0 .. capacity - 1));
+    requires storage == \null || \valid(storage + (0 .. capacity - 1));
     requires r != \null && storage != \null ==>
-               \separated(r, (uint8_t *)storage + (0 .. capacity - 1));
+               \separated(r, storage + (0 .. capacity - 1));
     behavior null:
       assumes r == \null || storage == \null;
       assigns \nothing;
@@ -148,12 +145,12 @@ static void count_read(cirmem *r, size_t n)
       assigns *r;
       ensures \result == CIRMEM_OK;
       ensures cirmem_valid(r);
-      ensures r->buf == (uint8_t *)storage && r->cap == capacity;
+      ensures r->buf == storage && r->cap == capacity;
       ensures r->used == 0 && r->written == 0 && r->read == 0;
       ensures r->dropped == 0 && r->lost == 0;
     complete behaviors;
     disjoint behaviors; */
-int cirmem_init(cirmem *r, void *storage, size_t capacity)
+int cirmem_init(cirmem *r, uint8_t *storage, size_t capacity)
 {
     if (r == NULL || storage == NULL) {
         return CIRMEM_ERR_NULL;
@@ -254,11 +251,12 @@ bool cirmem_data_lost(const cirmem *r)
 }
 
 /* Append n bytes that fit in the free space. */
-/*@ requires cirmem_valid(r);
+/*@ requires cirmem_shape(r);
     requires n <= r->cap - r->used;
     requires \valid_read(src + (0 .. n - 1));
     requires \separated(src + (0 .. n - 1), r->buf + (0 .. r->cap - 1), r);
     assigns r->buf[0 .. r->cap - 1], r->used;
+    ensures cirmem_shape(r);
     ensures r->used == \old(r->used) + n;
     ensures \forall integer k; 0 <= k < \old(r->used) ==>
               cirmem_at(r, k) == \old(cirmem_at(r, k));
@@ -304,9 +302,9 @@ static size_t write_overwrite(cirmem *r, const uint8_t *src, size_t n)
 }
 
 /*@ requires cirmem_valid(r);
-    requires data == \null || \valid_read((uint8_t *)data + (0 .. n - 1));
+    requires data == \null || \valid_read(data + (0 .. n - 1));
     requires data != \null ==>
-      \separated((uint8_t *)data + (0 .. n - 1), r->buf + (0 .. r->cap - 1), r);
+      \separated(data + (0 .. n - 1), r->buf + (0 .. r->cap - 1), r);
     assigns r->buf[0 .. r->cap - 1], r->head, r->used, r->written,
             r->dropped, r->lost;
     ensures cirmem_valid(r);
@@ -325,7 +323,7 @@ static size_t write_overwrite(cirmem *r, const uint8_t *src, size_t n)
               (\forall integer k; 0 <= k < keep ==>
                  cirmem_at(r, k) == \old(cirmem_at(r, d + k))) &&
               (\forall integer k; 0 <= k < m ==>
-                 cirmem_at(r, keep + k) == ((uint8_t *)data)[n - m + k]) &&
+                 cirmem_at(r, keep + k) == data[n - m + k]) &&
               r->dropped == cirmem_sat(\old(r->dropped) + d + (n - m)) &&
               r->lost == (d + (n - m) > 0 ? 1 : \old(r->lost));
       ensures r->written == cirmem_sat(\old(r->written) + n);
@@ -335,7 +333,7 @@ static size_t write_overwrite(cirmem *r, const uint8_t *src, size_t n)
               r->used == \old(r->used) + k &&
               (\forall integer j; 0 <= j < \old(r->used) ==>
                  cirmem_at(r, j) == \old(cirmem_at(r, j))) &&
-              cirmem_holds(r, \old(r->used), (uint8_t *)data, k) &&
+              cirmem_holds(r, \old(r->used), data, k) &&
               r->head == \old(r->head);
       ensures \let k = cirmem_min(n, \old(r->cap - r->used));
               mode == CIRMEM_DROP_NEW ==>
@@ -350,7 +348,8 @@ static size_t write_overwrite(cirmem *r, const uint8_t *src, size_t n)
                 r->dropped == \old(r->dropped) && r->lost == \old(r->lost);
     complete behaviors;
     disjoint behaviors; */
-size_t cirmem_write(cirmem *r, const void *data, size_t n, cirmem_mode mode)
+size_t cirmem_write(cirmem *r, const uint8_t *data, size_t n,
+                    cirmem_mode mode)
 {
     const uint8_t *src = data;
     size_t k;
@@ -374,10 +373,10 @@ size_t cirmem_write(cirmem *r, const void *data, size_t n, cirmem_mode mode)
 
 /*@ requires cirmem_valid(r);
     requires offset <= SIZE_MAX;
-    requires out == \null || \valid((uint8_t *)out + (0 .. n - 1));
+    requires out == \null || \valid(out + (0 .. n - 1));
     requires out != \null ==>
-      \separated((uint8_t *)out + (0 .. n - 1), r->buf + (0 .. r->cap - 1), r);
-    assigns ((uint8_t *)out)[0 .. n - 1];
+      \separated(out + (0 .. n - 1), r->buf + (0 .. r->cap - 1), r);
+    assigns out[0 .. n - 1];
     behavior nothing:
       assumes out == \null || offset >= r->used;
       assigns \nothing;
@@ -386,10 +385,10 @@ size_t cirmem_write(cirmem *r, const void *data, size_t n, cirmem_mode mode)
       assumes out != \null && offset < r->used;
       ensures \result == cirmem_min(n, r->used - offset);
       ensures \forall integer k; 0 <= k < \result ==>
-                ((uint8_t *)out)[k] == cirmem_at(r, offset + k);
+                out[k] == cirmem_at(r, offset + k);
     complete behaviors;
     disjoint behaviors; */
-size_t cirmem_peek(const cirmem *r, size_t offset, void *out, size_t n)
+size_t cirmem_peek(const cirmem *r, size_t offset, uint8_t *out, size_t n)
 {
     size_t k;
 
@@ -402,10 +401,10 @@ size_t cirmem_peek(const cirmem *r, size_t offset, void *out, size_t n)
 }
 
 /*@ requires cirmem_valid(r);
-    requires out == \null || \valid((uint8_t *)out + (0 .. n - 1));
+    requires out == \null || \valid(out + (0 .. n - 1));
     requires out != \null ==>
-      \separated((uint8_t *)out + (0 .. n - 1), r->buf + (0 .. r->cap - 1), r);
-    assigns ((uint8_t *)out)[0 .. n - 1], r->head, r->used, r->read, r->lost;
+      \separated(out + (0 .. n - 1), r->buf + (0 .. r->cap - 1), r);
+    assigns out[0 .. n - 1], r->head, r->used, r->read, r->lost;
     ensures cirmem_valid(r);
     behavior nothing:
       assumes out == \null;
@@ -416,14 +415,14 @@ size_t cirmem_peek(const cirmem *r, size_t offset, void *out, size_t n)
       ensures \result == cirmem_min(n, \old(r->used));
       ensures r->used == \old(r->used) - \result;
       ensures \forall integer k; 0 <= k < \result ==>
-                ((uint8_t *)out)[k] == \old(cirmem_at(r, k));
+                out[k] == \old(cirmem_at(r, k));
       ensures \forall integer k; 0 <= k < r->used ==>
                 cirmem_at(r, k) == \old(cirmem_at(r, \result + k));
       ensures r->read == cirmem_sat(\old(r->read) + \result);
       ensures r->lost == (\result > 0 ? 0 : \old(r->lost));
     complete behaviors;
     disjoint behaviors; */
-size_t cirmem_read(cirmem *r, void *out, size_t n)
+size_t cirmem_read(cirmem *r, uint8_t *out, size_t n)
 {
     size_t k;
 

@@ -73,7 +73,7 @@ typedef struct cirmem {
  * Returns CIRMEM_OK, or CIRMEM_ERR_NULL / CIRMEM_ERR_CAPACITY, in which
  * case @r is left untouched.  All @capacity bytes are usable.
  */
-int cirmem_init(cirmem *r, void *storage, size_t capacity);
+int cirmem_init(cirmem *r, uint8_t *storage, size_t capacity);
 
 /**
  * cirmem_invariant() - executable mirror of the proofs' validity predicate.
@@ -110,7 +110,8 @@ bool cirmem_data_lost(const cirmem *r);
  * is kept; see cirmem_mode for what is dropped.  @data may be NULL only
  * when @n is 0.  An unknown @mode behaves as CIRMEM_BOUNDED.
  */
-size_t cirmem_write(cirmem *r, const void *data, size_t n, cirmem_mode mode);
+size_t cirmem_write(cirmem *r, const uint8_t *data, size_t n,
+                    cirmem_mode mode);
 
 /**
  * cirmem_read() - move up to @n of the oldest bytes to @out.
@@ -118,7 +119,7 @@ size_t cirmem_write(cirmem *r, const void *data, size_t n, cirmem_mode mode);
  * Returns min(@n, used).  Counts them as read; clears the lost flag when
  * it returns > 0.
  */
-size_t cirmem_read(cirmem *r, void *out, size_t n);
+size_t cirmem_read(cirmem *r, uint8_t *out, size_t n);
 
 /**
  * cirmem_peek() - copy up to @n bytes starting @offset bytes after the
@@ -126,7 +127,7 @@ size_t cirmem_read(cirmem *r, void *out, size_t n);
  *
  * Returns min(@n, used - @offset), or 0 when @offset >= used.
  */
-size_t cirmem_peek(const cirmem *r, size_t offset, void *out, size_t n);
+size_t cirmem_peek(const cirmem *r, size_t offset, uint8_t *out, size_t n);
 
 /**
  * cirmem_discard() - drop up to @n of the oldest bytes unread.

@@ -38,13 +38,17 @@
       r->written == UINT64_MAX ||
       r->written == r->read + r->dropped + r->used;
 
-  predicate cirmem_valid{L}(cirmem *r) =
+  // The storage and indices are usable (internal steps keep this).
+  predicate cirmem_shape{L}(cirmem *r) =
       \valid(r) &&
       0 < r->cap <= CIRMEM_CAPACITY_MAX &&
       r->head < r->cap && r->used <= r->cap &&
       \valid(r->buf + (0 .. r->cap - 1)) &&
-      \separated(r, r->buf + (0 .. r->cap - 1)) &&
-      cirmem_balanced(r);
+      \separated(r, r->buf + (0 .. r->cap - 1));
+
+  // Validity: what every public call requires and keeps.
+  predicate cirmem_valid{L}(cirmem *r) =
+      cirmem_shape(r) && cirmem_balanced(r);
 
   // The bytes of a sequence equal n bytes of an array, shifted.
   predicate cirmem_holds{L}(cirmem *r, integer at, uint8_t *s, integer n) =

@@ -1,0 +1,354 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * cirmem_read_utf8(): hand-written vectors run against core/ and against
+ * the reference model separately (each must produce the expected bytes),
+ * at several head positions so that the sequences straddle the wrap; then
+ * an exhaustive core-vs-model comparison over short byte strings.
+ *
+ * The expected outputs were written by hand from the rules in
+ * spec/SPEC.md and double-checked with Python, e.g.
+ *   python3 -c "print(bytes.fromhex('e08080').decode('utf-8','replace')
+ *               .encode().hex())"
+ */
+#include "test_common.h"
+
+#define BIG ((size_t)1000)
+#define FL CIRMEM_UTF8_FLUSH
+#define NUL CIRMEM_UTF8_NUL_AS_C0_80
+#define R "efbfbd" /* U+FFFD */
+
+struct uvec {
+    size_t cap;        /* ring capacity */
+    bool lost;         /* lost flag before the call */
+    const char *in;    /* ring contents, hex */
+    unsigned flags;
+    size_t max_in, out_cap;
+    const char *out;   /* expected output, hex */
+    size_t consumed;   /* expected bytes consumed */
+};
+
+static const struct uvec vecs[] = {
+    /* well-formed */
+    { 16, false, "414243", 0, BIG, BIG, "414243", 3 },
+    { 16, false, "c3a9", 0, BIG, BIG, "c3a9", 2 },
+    { 16, false, "e282ac", 0, BIG, BIG, "e282ac", 3 },
+    { 16, false, "f09f9880", 0, BIG, BIG, "f09f9880", 4 },
+    { 16, false, "c280dfbf", 0, BIG, BIG, "c280dfbf", 4 },
+    { 16, false, "e0a080efbfbf", 0, BIG, BIG, "e0a080efbfbf", 6 },
+    { 16, false, "ed9fbfee8080", 0, BIG, BIG, "ed9fbfee8080", 6 },
+    { 16, false, "f0908080f48fbfbf", 0, BIG, BIG, "f0908080f48fbfbf", 8 },
+    { 16, false, "7f", 0, BIG, BIG, "7f", 1 },
+    /* NUL: kept as 00, or C0 80 with the flag */
+    { 16, false, "0041", 0, BIG, BIG, "0041", 2 },
+    { 16, false, "004100", NUL, BIG, BIG, "c08041c080", 3 },
+    { 16, false, "00", NUL, BIG, 1, "", 0 },
+    { 16, false, "00", NUL, BIG, 2, "c080", 1 },
+    /* overlongs: C0 80 (even with NUL_AS_C0_80), C1 BF, E0 80 80,
+     * E0 9F BF, F0 80 80 80, F0 8F BF BF */
+    { 16, false, "c080", 0, BIG, BIG, R R, 2 },
+    { 16, false, "c080", NUL, BIG, BIG, R R, 2 },
+    { 16, false, "c1bf", 0, BIG, BIG, R R, 2 },
+    { 16, false, "e08080", 0, BIG, BIG, R R R, 3 },
+    { 16, false, "e09fbf", 0, BIG, BIG, R R R, 3 },
+    { 16, false, "f0808080", 0, BIG, BIG, R R R R, 4 },
+    { 16, false, "f08fbfbf", 0, BIG, BIG, R R R R, 4 },
+    /* surrogates */
+    { 16, false, "eda080", 0, BIG, BIG, R R R, 3 },
+    { 16, false, "edbfbf", 0, BIG, BIG, R R R, 3 },
+    /* above U+10FFFF */
+    { 16, false, "f4908080", 0, BIG, BIG, R R R R, 4 },
+    { 16, false, "f5808080", 0, BIG, BIG, R R R R, 4 },
+    /* bytes that never occur */
+    { 16, false, "f5", FL, BIG, BIG, R, 1 },
+    { 16, false, "ff41", 0, BIG, BIG, R "41", 2 },
+    { 16, false, "f888808080", 0, BIG, BIG, R R R R R, 5 },
+    { 16, false, "fe", 0, BIG, BIG, R, 1 },
+    /* lone continuation bytes (no loss): each is replaced */
+    { 16, false, "808041", 0, BIG, BIG, R R "41", 3 },
+    { 16, false, "bf", 0, BIG, BIG, R, 1 },
+    /* truncated sequences followed by more data: one U+FFFD per
+     * maximal subpart */
+    { 16, false, "e28241", 0, BIG, BIG, R "41", 3 },
+    { 16, false, "f09f9841", 0, BIG, BIG, R "41", 4 },
+    { 16, false, "f09f41", 0, BIG, BIG, R "41", 3 },
+    { 16, false, "c241", 0, BIG, BIG, R "41", 2 },
+    { 16, false, "e2c3a9", 0, BIG, BIG, R "c3a9", 3 },
+    { 16, false, "f4c280", 0, BIG, BIG, R "c280", 3 },
+    /* Unicode ch. 3, table 3-8 example */
+    { 16, false, "61f18080e180c2628063 80bf64", 0, BIG, BIG,
+      "61" R R R "62" R "63" R R "64", 13 },
+    /* incomplete at the end of the data: stays, unless FLUSH */
+    { 16, false, "41e282", 0, BIG, BIG, "41", 1 },
+    { 16, false, "41e282", FL, BIG, BIG, "41" R, 3 },
+    { 16, false, "41f0", 0, BIG, BIG, "41", 1 },
+    { 16, false, "41f0", FL, BIG, BIG, "41" R, 2 },
+    { 16, false, "f09f98", 0, BIG, BIG, "", 0 },
+    { 16, false, "f09f98", FL, BIG, BIG, R, 3 },
+    { 16, false, "e0", 0, BIG, BIG, "", 0 },
+    { 16, false, "c3", FL | NUL, BIG, BIG, R, 1 },
+    /* ...but an invalid tail is not "incomplete": E0 80 at the end */
+    { 16, false, "e080", 0, BIG, BIG, R R, 2 },
+    { 16, false, "f490", 0, BIG, BIG, R R, 2 },
+    { 16, false, "eda0", 0, BIG, BIG, R R, 2 },
+    /* a full ring holding only an incomplete sequence is flushed, so the
+     * writer can always make progress */
+    { 2, false, "e282", 0, BIG, BIG, R, 2 },
+    { 3, false, "f09f98", 0, BIG, BIG, R, 3 },
+    { 1, false, "c3", 0, BIG, BIG, R, 1 },
+    { 4, false, "f09f9880", 0, BIG, BIG, "f09f9880", 4 },
+    /* full, but the incomplete sequence does not start at offset 0 */
+    { 3, false, "41e282", 0, BIG, BIG, "41", 1 },
+    /* max_in splits: a character is never split */
+    { 16, false, "41e282ac42", 0, 3, BIG, "41", 1 },
+    { 16, false, "41e282ac42", 0, 4, BIG, "41e282ac", 4 },
+    { 16, false, "41e282ac42", 0, 0, BIG, "", 0 },
+    { 16, false, "f09f9880", FL, 3, BIG, "", 0 },
+    /* bytes past max_in may classify a unit: E2 82 then 41 is an invalid
+     * 2-byte subpart even though 41 is beyond max_in */
+    { 16, false, "e28241", 0, 2, BIG, R, 2 },
+    { 16, false, "e282", 0, 2, BIG, "", 0 },
+    { 16, false, "e282", FL, 2, BIG, R, 2 },
+    { 16, false, "e282", FL, 1, BIG, "", 0 },
+    /* out_cap too small */
+    { 16, false, "e282ac", 0, BIG, 2, "", 0 },
+    { 16, false, "e282ac", 0, BIG, 3, "e282ac", 3 },
+    { 16, false, "4180", 0, BIG, 3, "41", 1 },
+    { 16, false, "4180", 0, BIG, 4, "41" R, 2 },
+    { 16, false, "414243", 0, BIG, 0, "", 0 },
+    /* after a loss: up to 3 leading continuation bytes vanish */
+    { 16, true, "808041", 0, BIG, BIG, "41", 3 },
+    { 16, true, "98bf80", 0, BIG, BIG, "", 3 },
+    { 16, true, "8080808041", 0, BIG, BIG, R "41", 5 },
+    { 16, true, "41", 0, BIG, BIG, "41", 1 },
+    { 16, true, "c3a9", 0, BIG, BIG, "c3a9", 2 },
+    { 16, true, "808041", 0, 1, BIG, "", 1 },
+    { 16, true, "808041", 0, BIG, 0, "", 2 },
+    { 16, true, "80e282", 0, BIG, BIG, "", 1 },
+    { 16, true, "80e282", FL, BIG, BIG, R, 3 },
+    { 16, true, "41" "80", 0, BIG, BIG, "41" R, 2 },
+    { 16, true, "", 0, BIG, BIG, "", 0 },
+    /* after a loss in a full ring: the skip consumes, the incomplete
+     * sequence behind it is no longer at offset 0 and stays */
+    { 3, true, "80e282", 0, BIG, BIG, "", 1 },
+    /* the QEMU ring of 2 after writing "buff" holds "ff" (lost set) */
+    { 2, true, "6666", 0, BIG, BIG, "6666", 2 },
+    /* empty ring */
+    { 4, false, "", FL, BIG, BIG, "", 0 },
+};
+
+static size_t unhex(const char *h, uint8_t *out)
+{
+    size_t n = 0;
+
+    while (*h) {
+        unsigned v;
+
+        if (*h == ' ') {
+            h++;
+            continue;
+        }
+        assert_int_equal(sscanf(h, "%2x", &v), 1);
+        out[n++] = (uint8_t)v;
+        h += 2;
+    }
+    return n;
+}
+
+/* Load @in into the ring pair at head @h with the lost flag @lost. */
+static void load(pair *p, size_t h, const uint8_t *in, size_t n, bool lost)
+{
+    pair_set_head(p, h);
+    if (lost) {
+        /* a junk byte, then the data; the junk is overwritten or
+         * discarded, either way the lost flag ends up set */
+        pair_write(p, "\x80", 1, CIRMEM_BOUNDED);
+        pair_write(p, in, n, CIRMEM_OVERWRITE);
+        if (cirmem_used(&p->r) > n)
+            pair_discard(p, 1);
+    } else {
+        assert_int_equal(pair_write(p, in, n, CIRMEM_BOUNDED), n);
+    }
+    assert_int_equal(cirmem_used(&p->r), n);
+    assert_int_equal(cirmem_data_lost(&p->r), lost);
+}
+
+static void check_vec(const struct uvec *v, size_t idx, size_t h)
+{
+    uint8_t in[64], exp[64], o1[BIG], o2[BIG];
+    size_t n = unhex(v->in, in), ne = unhex(v->out, exp);
+    size_t c1 = 12345, c2 = 12345, a, b;
+    uint64_t read0;
+    pair p;
+
+    pair_init(&p, v->cap);
+    load(&p, h, in, n, v->lost);
+    read0 = cirmem_bytes_read(&p.r);
+
+    /* core against the expectation */
+    a = cirmem_read_utf8(&p.r, o1, v->out_cap, v->max_in, v->flags, &c1);
+    if (a != ne || c1 != v->consumed || memcmp(o1, exp, ne) != 0)
+        fail_msg("vec %zu (in %s, head %zu): core produced %zu consumed %zu,"
+                 " expected %zu / %zu", idx, v->in, h, a, c1, ne,
+                 v->consumed);
+    /* reference model against the expectation */
+    b = cirmem_ref_read_utf8(&p.m, o2, v->out_cap, v->max_in, v->flags, &c2);
+    if (b != ne || c2 != v->consumed || memcmp(o2, exp, ne) != 0)
+        fail_msg("vec %zu (in %s, head %zu): ref produced %zu consumed %zu,"
+                 " expected %zu / %zu", idx, v->in, h, b, c2, ne,
+                 v->consumed);
+    /* the rest of the state */
+    pair_check(&p);
+    assert_int_equal(cirmem_used(&p.r), n - v->consumed);
+    assert_int_equal(cirmem_bytes_read(&p.r), read0 + v->consumed);
+    assert_int_equal(cirmem_data_lost(&p.r), v->lost && v->consumed == 0);
+    if (n > v->consumed) {
+        assert_int_equal(cirmem_peek(&p.r, 0, o1, BIG), n - v->consumed);
+        assert_memory_equal(o1, in + v->consumed, n - v->consumed);
+    }
+    pair_fini(&p);
+}
+
+static void test_vectors(void **state)
+{
+    size_t i, h;
+
+    (void)state;
+    for (i = 0; i < sizeof vecs / sizeof vecs[0]; i++)
+        for (h = 0; h < vecs[i].cap; h++) /* every wrap position */
+            check_vec(&vecs[i], i, h);
+}
+
+/* out == NULL: with out_cap > 0 nothing happens; with out_cap 0 only
+ * what produces no output (the post-loss skip) can be consumed. */
+static void test_null_out(void **state)
+{
+    pair p;
+    size_t c = 5;
+
+    (void)state;
+    pair_init(&p, 8);
+    load(&p, 3, (const uint8_t *)"\x80\x80" "A", 3, true);
+    assert_int_equal(cirmem_read_utf8(&p.r, NULL, 1, BIG, FL, &c), 0);
+    assert_int_equal(c, 0);
+    assert_int_equal(cirmem_ref_read_utf8(&p.m, NULL, 1, BIG, FL, &c), 0);
+    assert_int_equal(c, 0);
+    pair_check(&p);
+    assert_true(cirmem_data_lost(&p.r));
+    assert_int_equal(cirmem_used(&p.r), 3);
+
+    c = 5;
+    assert_int_equal(cirmem_read_utf8(&p.r, NULL, 0, BIG, FL, &c), 0);
+    assert_int_equal(c, 2);
+    assert_int_equal(cirmem_ref_read_utf8(&p.m, NULL, 0, BIG, FL, &c), 0);
+    assert_int_equal(c, 2);
+    pair_check(&p);
+    assert_false(cirmem_data_lost(&p.r));
+    assert_int_equal(cirmem_used(&p.r), 1);
+    pair_fini(&p);
+}
+
+/* Progress guarantee of cirmem.h: with max_in >= 4 and out_cap >= 4 a
+ * call consumes at least one byte when the ring holds >= 4 bytes, is
+ * full, or FLUSH is given (and it is not empty). */
+static void test_progress(void **state)
+{
+    static const uint8_t pool[] = { 0x41, 0x00, 0x80, 0xbf, 0xc2, 0xc0,
+                                    0xe0, 0xe2, 0xed, 0xf0, 0xf4, 0xff };
+    uint8_t in[4];
+    size_t n, cap, idx, k, fl;
+    unsigned flags[] = { 0, FL, NUL, FL | NUL };
+
+    (void)state;
+    for (n = 1; n <= 4; n++) {
+        size_t combos = 1;
+
+        for (k = 0; k < n; k++)
+            combos *= sizeof pool;
+        for (idx = 0; idx < combos; idx++) {
+            size_t t = idx;
+
+            for (k = 0; k < n; k++) {
+                in[k] = pool[t % sizeof pool];
+                t /= sizeof pool;
+            }
+            for (cap = n; cap <= n + 1; cap++)
+                for (fl = 0; fl < 4; fl++) {
+                    pair p;
+                    bool must = n >= 4 || cap == n || (flags[fl] & FL);
+
+                    pair_init(&p, cap);
+                    load(&p, cap - 1, in, n, false);
+                    pair_utf8(&p, 4, 4, flags[fl]);
+                    if (must && cirmem_used(&p.r) == n)
+                        fail_msg("no progress: n %zu cap %zu flags %u", n,
+                                 cap, flags[fl]);
+                    pair_fini(&p);
+                }
+        }
+    }
+}
+
+/* Exhaustive core-vs-model comparison over all strings of up to 3 bytes
+ * from a pool covering every byte class, with and without loss, in a
+ * full and a roomy ring, at a wrapping head, for several limits. */
+static void test_exhaustive_short(void **state)
+{
+    static const uint8_t pool[] = {
+        0x00, 0x41, 0x7f, 0x80, 0x8f, 0x90, 0x9f, 0xa0, 0xbf,
+        0xc0, 0xc1, 0xc2, 0xdf, 0xe0, 0xe1, 0xed, 0xef, 0xf0,
+        0xf1, 0xf4, 0xf5, 0xff,
+    };
+    static const size_t lim[][2] = { { BIG, BIG }, { 2, 3 }, { 1, 8 },
+                                     { 8, 2 } };
+    uint8_t in[3];
+    size_t n, idx, k, li, fl, lo, room, j;
+    unsigned long calls = 0;
+
+    (void)state;
+    for (n = 1; n <= 3; n++) {
+        size_t combos = 1;
+
+        for (k = 0; k < n; k++)
+            combos *= sizeof pool;
+        for (idx = 0; idx < combos; idx++) {
+            size_t t = idx;
+
+            for (k = 0; k < n; k++) {
+                in[k] = pool[t % sizeof pool];
+                t /= sizeof pool;
+            }
+            for (room = 0; room <= 2; room += 2)
+                for (lo = 0; lo < 2; lo++)
+                    for (fl = 0; fl < 4; fl++)
+                        for (li = 0; li < 4; li++) {
+                            pair p;
+
+                            pair_init(&p, n + room);
+                            load(&p, n + room - 1, in, n, lo == 1);
+                            /* call until nothing moves, like a reader */
+                            for (j = 0; j < 8; j++) {
+                                size_t before = cirmem_used(&p.r);
+                                pair_utf8(&p, lim[li][1], lim[li][0],
+                                          (unsigned)fl);
+                                if (cirmem_used(&p.r) == before)
+                                    break;
+                            }
+                            calls++;
+                            pair_fini(&p);
+                        }
+        }
+    }
+    print_message("exhaustive UTF-8 comparison: %lu cases\n", calls);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_vectors),
+        cmocka_unit_test(test_null_out),
+        cmocka_unit_test(test_progress),
+        cmocka_unit_test(test_exhaustive_short),
+    };
+
+    return cmocka_run_group_tests_name("cirmem_utf8", tests, NULL, NULL);
+}

@@ -1,0 +1,75 @@
+# SPDX-License-Identifier: MIT
+# cmocka unit tests of core/ and of the reference model spec/ref/.
+#   make test            gcc, -O2 -g, $(WARN)
+#   make test-asan       clang-14, AddressSanitizer + UBSan, no recovery
+#   make test-valgrind   the gcc binaries under valgrind (memcheck)
+#   make test-clang      library and tests built by clang-14 -Werror
+# Every target exits non-zero when any test fails.  Binaries: build/tests/.
+
+TEST_NAMES := test_cirmem test_utf8 test_diff
+TEST_DIR := $(BUILD)/tests
+TEST_SRC_REF := spec/ref/cirmem_ref.c
+TEST_HDRS := tests/test_common.h spec/ref/cirmem_ref.h $(CORE_HDR)
+TEST_CFLAGS := $(CSTD) $(WARN) -O2 -g -Icore -Ispec -Itests
+TEST_LIBS := -lcmocka
+TEST_TIMEOUT ?= 600
+SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all \
+	-fno-omit-frame-pointer
+VALGRIND := valgrind -q --error-exitcode=1 --leak-check=full \
+	--errors-for-leak-kinds=definite,indirect
+
+TEST_BINS := $(TEST_NAMES:%=$(TEST_DIR)/gcc/%)
+TEST_ASAN_BINS := $(TEST_NAMES:%=$(TEST_DIR)/asan/%)
+TEST_CLANG_BINS := $(TEST_NAMES:%=$(TEST_DIR)/clang/%)
+TEST_CLANG_LIB := $(TEST_DIR)/clang/libcirmem.a
+
+DEPS_PACKAGES += libcmocka-dev valgrind clang-14 libclang-rt-14-dev coreutils
+CHECK_TARGETS += test test-asan test-valgrind test-clang
+
+.PHONY: test test-asan test-valgrind test-clang test-bins
+
+# Run every binary given, report each failure, fail at the end if any.
+define run_tests
+	@fail=; for t in $(1); do \
+	  echo "---- $(2)$$t"; \
+	  timeout $(TEST_TIMEOUT) $(2)$$t || { echo "FAILED: $$t"; fail="$$fail $$t"; }; \
+	done; \
+	if [ -n "$$fail" ]; then echo "tests failed:$$fail"; exit 1; fi; \
+	echo "all passed: $(notdir $(1))"
+endef
+
+$(TEST_DIR)/gcc $(TEST_DIR)/asan $(TEST_DIR)/clang $(TEST_DIR)/clang/obj:
+	mkdir -p $@
+
+# gcc: test + reference model + core sources, compiled together.
+$(TEST_DIR)/gcc/%: tests/%.c $(TEST_SRC_REF) $(CORE_SRC) $(TEST_HDRS) | $(TEST_DIR)/gcc
+	$(CC) $(TEST_CFLAGS) -o $@ $< $(TEST_SRC_REF) $(CORE_SRC) $(TEST_LIBS)
+
+$(TEST_DIR)/asan/%: tests/%.c $(TEST_SRC_REF) $(CORE_SRC) $(TEST_HDRS) | $(TEST_DIR)/asan
+	$(CLANG) $(TEST_CFLAGS) $(SAN_FLAGS) -o $@ $< $(TEST_SRC_REF) $(CORE_SRC) $(TEST_LIBS)
+
+# clang: the library on its own (as shipped, -Werror via $(WARN)), then
+# the tests linked against it.
+$(TEST_DIR)/clang/obj/%.o: core/%.c $(CORE_HDR) | $(TEST_DIR)/clang/obj
+	$(CLANG) $(CFLAGS_LIB) -c $< -o $@
+
+$(TEST_CLANG_LIB): $(CORE_SRC:core/%.c=$(TEST_DIR)/clang/obj/%.o)
+	rm -f $@
+	ar rcs $@ $^
+
+$(TEST_DIR)/clang/%: tests/%.c $(TEST_SRC_REF) $(TEST_CLANG_LIB) $(TEST_HDRS) | $(TEST_DIR)/clang
+	$(CLANG) $(TEST_CFLAGS) -o $@ $< $(TEST_SRC_REF) $(TEST_CLANG_LIB) $(TEST_LIBS)
+
+test-bins: $(TEST_BINS)
+
+test: $(TEST_BINS)
+	$(call run_tests,$(TEST_BINS),)
+
+test-asan: $(TEST_ASAN_BINS)
+	$(call run_tests,$(TEST_ASAN_BINS),env ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 )
+
+test-valgrind: $(TEST_BINS)
+	$(call run_tests,$(TEST_BINS),$(VALGRIND) )
+
+test-clang: $(TEST_CLANG_BINS)
+	$(call run_tests,$(TEST_CLANG_BINS),)
