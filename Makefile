@@ -22,7 +22,7 @@ DEPS_PACKAGES := build-essential pkg-config clang-14 libclang-rt-14-dev \
 	llvm-14 libcmocka-dev valgrind frama-c-base why3 z3 cvc4 python3
 CHECK_TARGETS :=
 
-.PHONY: all lib deps check install clean distclean
+.PHONY: all lib deps check install clean
 all: lib
 
 lib: $(BUILD)/libcirmem.a $(BUILD)/libcirmem.so $(BUILD)/cirmem.pc
@@ -69,6 +69,16 @@ check: deps
 	@set -e; for t in $(CHECK_TARGETS); do \
 	  echo "==== make $$t"; $(MAKE) --no-print-directory $$t; done
 	@echo "==== make check: all gates passed ($(CHECK_TARGETS))"
+
+# A small demo of the core (qemu-glue's demo replaces it once QEMU is in).
+$(BUILD)/demo/overrun: demo/overrun.c $(BUILD)/libcirmem.a
+	mkdir -p $(dir $@)
+	$(CC) $(CSTD) $(WARN) $(OPT) -Icore -o $@ $< $(BUILD)/libcirmem.a
+
+.PHONY: demo
+demo: deps
+	$(MAKE) --no-print-directory $(BUILD)/demo/overrun
+	$(BUILD)/demo/overrun
 
 clean:
 	rm -rf $(BUILD)

@@ -92,8 +92,7 @@ static void ring_get(const cirmem *r, size_t at, uint8_t *dst, size_t n)
     ensures cirmem_shape(r);
     ensures r->used == \old(r->used) - n;
     ensures r->head < r->cap;
-    ensures \forall integer k; 0 <= k < r->cap - n ==>
-              cirmem_at(r, k) == \old(cirmem_at(r, n + k)); */
+    ensures cirmem_kept{Pre, Post}(r, n, r->cap - n); */
 static void ring_advance(cirmem *r, size_t n)
 {
     r->head = ring_index(r->head, n, r->cap);
@@ -258,8 +257,7 @@ bool cirmem_data_lost(const cirmem *r)
     assigns r->buf[0 .. r->cap - 1], r->used;
     ensures cirmem_shape(r);
     ensures r->used == \old(r->used) + n;
-    ensures \forall integer k; 0 <= k < \old(r->used) ==>
-              cirmem_at(r, k) == \old(cirmem_at(r, k));
+    ensures cirmem_kept{Pre, Post}(r, 0, \old(r->used));
     ensures cirmem_holds(r, \old(r->used), src, n); */
 static void ring_append(cirmem *r, const uint8_t *src, size_t n)
 {
@@ -275,29 +273,41 @@ static void ring_append(cirmem *r, const uint8_t *src, size_t n)
     assigns r->buf[0 .. r->cap - 1], r->head, r->used, r->written,
             r->dropped, r->lost;
     ensures cirmem_valid(r);
+    ensures \result == n;
     ensures \let m = cirmem_min(n, \old(r->cap));
             \let keep = cirmem_min(\old(r->used), \old(r->cap) - m);
-            \let d = \old(r->used) - keep;
-            r->used == keep + m &&
-            (\forall integer k; 0 <= k < keep ==>
-               cirmem_at(r, k) == \old(cirmem_at(r, d + k))) &&
-            (\forall integer k; 0 <= k < m ==>
-               cirmem_at(r, keep + k) == src[n - m + k]) &&
-            r->dropped == cirmem_sat(\old(r->dropped) + d + (n - m)) &&
-            r->lost == (d + (n - m) > 0 ? 1 : \old(r->lost));
+            r->used == keep + m;
+    ensures \let m = cirmem_min(n, \old(r->cap));
+            \let keep = cirmem_min(\old(r->used), \old(r->cap) - m);
+            cirmem_kept{Pre, Post}(r, \old(r->used) - keep, keep);
+    ensures \let m = cirmem_min(n, \old(r->cap));
+            \let keep = cirmem_min(\old(r->used), \old(r->cap) - m);
+            cirmem_holds(r, keep, src + (n - m), m);
+    ensures \let m = cirmem_min(n, \old(r->cap));
+            \let keep = cirmem_min(\old(r->used), \old(r->cap) - m);
+            r->dropped == cirmem_sat(\old(r->dropped) +
+                                     (\old(r->used) - keep) + (n - m));
+    ensures \let m = cirmem_min(n, \old(r->cap));
+            \let keep = cirmem_min(\old(r->used), \old(r->cap) - m);
+            r->lost == ((\old(r->used) - keep) + (n - m) > 0 ?
+                        1 : \old(r->lost));
     ensures r->written == cirmem_sat(\old(r->written) + n);
-    ensures \result == n; */
+    ensures r->read == \old(r->read); */
 static size_t write_overwrite(cirmem *r, const uint8_t *src, size_t n)
 {
-    size_t m = min_size(n, r->cap);
-    size_t skip = n - m;
-    size_t keep = min_size(r->used, r->cap - m);
-    size_t d = r->used - keep;
+    size_t m = min_size(n, r->cap);        /* input bytes that survive */
+    size_t skip = n - m;                   /* input bytes too old to keep */
+    size_t keep = min_size(r->used, r->cap - m); /* old bytes kept */
+    size_t d = r->used - keep;             /* old bytes overwritten */
 
     ring_advance(r, d);
     ring_append(r, src + skip, m);
+    /*@ assert kept: cirmem_kept{Pre, Here}(r, d, keep); */
+    /*@ assert new: cirmem_holds(r, keep, src + skip, m); */
     r->written = sat_add(r->written, n);
     count_dropped(r, d + skip);
+    /*@ assert kept_end: cirmem_kept{Pre, Here}(r, d, keep); */
+    /*@ assert new_end: cirmem_holds(r, keep, src + skip, m); */
     return n;
 }
 
@@ -318,14 +328,21 @@ static size_t write_overwrite(cirmem *r, const uint8_t *src, size_t n)
       ensures \result == n;
       ensures \let m = cirmem_min(n, \old(r->cap));
               \let keep = cirmem_min(\old(r->used), \old(r->cap) - m);
-              \let d = \old(r->used) - keep;
-              r->used == keep + m &&
-              (\forall integer k; 0 <= k < keep ==>
-                 cirmem_at(r, k) == \old(cirmem_at(r, d + k))) &&
-              (\forall integer k; 0 <= k < m ==>
-                 cirmem_at(r, keep + k) == data[n - m + k]) &&
-              r->dropped == cirmem_sat(\old(r->dropped) + d + (n - m)) &&
-              r->lost == (d + (n - m) > 0 ? 1 : \old(r->lost));
+              r->used == keep + m;
+      ensures \let m = cirmem_min(n, \old(r->cap));
+              \let keep = cirmem_min(\old(r->used), \old(r->cap) - m);
+              cirmem_kept{Pre, Post}(r, \old(r->used) - keep, keep);
+      ensures \let m = cirmem_min(n, \old(r->cap));
+              \let keep = cirmem_min(\old(r->used), \old(r->cap) - m);
+              cirmem_holds(r, keep, data + (n - m), m);
+      ensures \let m = cirmem_min(n, \old(r->cap));
+              \let keep = cirmem_min(\old(r->used), \old(r->cap) - m);
+              r->dropped == cirmem_sat(\old(r->dropped) +
+                                       (\old(r->used) - keep) + (n - m));
+      ensures \let m = cirmem_min(n, \old(r->cap));
+              \let keep = cirmem_min(\old(r->used), \old(r->cap) - m);
+              r->lost == ((\old(r->used) - keep) + (n - m) > 0 ?
+                          1 : \old(r->lost));
       ensures r->written == cirmem_sat(\old(r->written) + n);
     behavior append:
       assumes n > 0 && data != \null && mode != CIRMEM_OVERWRITE;
@@ -416,8 +433,7 @@ size_t cirmem_peek(const cirmem *r, size_t offset, uint8_t *out, size_t n)
       ensures r->used == \old(r->used) - \result;
       ensures \forall integer k; 0 <= k < \result ==>
                 out[k] == \old(cirmem_at(r, k));
-      ensures \forall integer k; 0 <= k < r->used ==>
-                cirmem_at(r, k) == \old(cirmem_at(r, \result + k));
+      ensures cirmem_kept{Pre, Post}(r, \result, r->used);
       ensures r->read == cirmem_sat(\old(r->read) + \result);
       ensures r->lost == (\result > 0 ? 0 : \old(r->lost));
     complete behaviors;
@@ -441,8 +457,7 @@ size_t cirmem_read(cirmem *r, uint8_t *out, size_t n)
     ensures cirmem_valid(r);
     ensures \result == cirmem_min(n, \old(r->used));
     ensures r->used == \old(r->used) - \result;
-    ensures \forall integer k; 0 <= k < r->used ==>
-              cirmem_at(r, k) == \old(cirmem_at(r, \result + k));
+    ensures cirmem_kept{Pre, Post}(r, \result, r->used);
     ensures r->read == cirmem_sat(\old(r->read) + \result);
     ensures r->lost == (\result > 0 ? 0 : \old(r->lost)); */
 size_t cirmem_consume(cirmem *r, size_t n)
@@ -459,8 +474,7 @@ size_t cirmem_consume(cirmem *r, size_t n)
     ensures cirmem_valid(r);
     ensures \result == cirmem_min(n, \old(r->used));
     ensures r->used == \old(r->used) - \result;
-    ensures \forall integer k; 0 <= k < r->used ==>
-              cirmem_at(r, k) == \old(cirmem_at(r, \result + k));
+    ensures cirmem_kept{Pre, Post}(r, \result, r->used);
     ensures r->dropped == cirmem_sat(\old(r->dropped) + \result);
     ensures r->lost == (\result > 0 ? 1 : \old(r->lost)); */
 size_t cirmem_discard(cirmem *r, size_t n)

@@ -173,6 +173,75 @@ static size_t orphan_len(const uint8_t *p1, size_t n1, const uint8_t *p2,
     return k;
 }
 
+/*
+ * Decode units from offset `in` of the n bytes p1[0..n1-1] ++ p2[..] into
+ * out while they fit in max_in and out_cap.  Returns the offset reached;
+ * *produced gets the bytes written.  `whole` says the data fills the
+ * ring, so an incomplete sequence at offset 0 can never complete.
+ */
+/*@ requires src_ok(p1, n1, p2, n);
+    requires in <= n && in <= max_in;
+    requires out == \null ==> out_cap == 0;
+    requires out != \null ==> \valid(out + (0 .. out_cap - 1));
+    requires \valid(produced);
+    requires out != \null ==> \separated(produced, out + (0 .. out_cap - 1));
+    assigns out[0 .. out_cap - 1], *produced;
+    ensures in <= \result <= n && \result <= max_in;
+    ensures *produced <= out_cap;
+    ensures utf8_wf(out, *produced, m);
+    ensures progress:
+      in == 0 && n > 0 && max_in >= 4 && out_cap >= 4 &&
+      (n >= 4 || whole || flush) ==> \result > 0; */
+static size_t decode(const uint8_t *p1, size_t n1, const uint8_t *p2,
+                     size_t n, size_t in, size_t max_in, uint8_t *out,
+                     size_t out_cap, int m, bool flush, bool whole,
+                     size_t *produced)
+{
+    size_t done = 0;
+    size_t at = in;
+
+    /*@ loop invariant in <= at <= n && at <= max_in;
+        loop invariant done <= out_cap;
+        loop invariant utf8_wf(out, done, m);
+        loop invariant at == in ==> done == 0;
+        loop assigns at, done, out[0 .. out_cap - 1];
+        loop variant n - at; */
+    while (at < n) {
+        uint8_t seq[4];
+        size_t len;
+        size_t out_len;
+        enum unit_kind kind = classify(p1, n1, p2, n, at, seq, &len);
+
+        if (kind == UNIT_INCOMPLETE) {
+            if (!flush && !(at == 0 && whole)) {
+                break;
+            }
+            kind = UNIT_INVALID;
+        }
+        if (kind == UNIT_INVALID) {
+            out_len = 3;
+        } else if (m && seq[0] == 0) {
+            out_len = 2;
+        } else {
+            out_len = len;
+        }
+        if (len > max_in - at || out_len > out_cap - done) {
+            break;
+        }
+        if (kind == UNIT_INVALID) {
+            emit(out, done, 3, m, 0xEF, 0xBF, 0xBD, 0); /* U+FFFD */
+        } else if (m && seq[0] == 0) {
+            emit(out, done, 2, m, 0xC0, 0x80, 0, 0);
+        } else {
+            emit(out, done, len, m, seq[0], seq[1], seq[2], seq[3]);
+        }
+        done += out_len;
+        at += len;
+    }
+    *produced = done;
+    return at;
+}
+
 /*@ requires cirmem_valid(r);
     requires out == \null || \valid(out + (0 .. out_cap - 1));
     requires consumed == \null || \valid(consumed);
@@ -190,8 +259,7 @@ static size_t orphan_len(const uint8_t *p1, size_t n1, const uint8_t *p2,
                     (flags & CIRMEM_UTF8_NUL_AS_C0_80) != 0 ? 1 : 0);
     ensures \old(r->used) - r->used <= max_in;
     ensures consumed != \null ==> *consumed == \old(r->used) - r->used;
-    ensures \forall integer k; 0 <= k < r->used ==>
-      cirmem_at(r, k) == \old(cirmem_at(r, \old(r->used) - r->used + k));
+    ensures cirmem_kept{Pre, Post}(r, \old(r->used) - r->used, r->used);
     ensures r->read == cirmem_sat(\old(r->read) + (\old(r->used) - r->used));
     ensures r->lost == (\old(r->used) - r->used > 0 ? 0 : \old(r->lost));
     ensures progress:
@@ -232,43 +300,8 @@ size_t cirmem_read_utf8(cirmem *r, uint8_t *out, size_t out_cap,
     if (r->lost) {
         in = orphan_len(p1, n1, p2, n, max_in);
     }
-    /*@ loop invariant in <= n && in <= max_in;
-        loop invariant produced <= out_cap;
-        loop invariant utf8_wf(out, produced, m);
-        loop assigns in, produced, out[0 .. out_cap - 1];
-        loop variant n - in; */
-    while (in < n) {
-        uint8_t seq[4];
-        size_t len;
-        size_t out_len;
-        enum unit_kind kind = classify(p1, n1, p2, n, in, seq, &len);
-
-        if (kind == UNIT_INCOMPLETE) {
-            if (!flush && !(in == 0 && n == r->cap)) {
-                break;
-            }
-            kind = UNIT_INVALID;
-        }
-        if (kind == UNIT_INVALID) {
-            out_len = 3;
-        } else if (m && seq[0] == 0) {
-            out_len = 2;
-        } else {
-            out_len = len;
-        }
-        if (len > max_in - in || out_len > out_cap - produced) {
-            break;
-        }
-        if (kind == UNIT_INVALID) {
-            emit(out, produced, 3, m, 0xEF, 0xBF, 0xBD, 0); /* U+FFFD */
-        } else if (m && seq[0] == 0) {
-            emit(out, produced, 2, m, 0xC0, 0x80, 0, 0);
-        } else {
-            emit(out, produced, len, m, seq[0], seq[1], seq[2], seq[3]);
-        }
-        produced += out_len;
-        in += len;
-    }
+    in = decode(p1, n1, p2, n, in, max_in, out, out_cap, m, flush,
+                n == r->cap, &produced);
     (void)cirmem_consume(r, in);
     if (consumed != NULL) {
         *consumed = in;

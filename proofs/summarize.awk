@@ -28,7 +28,11 @@ function fn_of(goal,   g) {
 /^\[wp\] Warning: Missing RTE guards/ { bad_warn++; print "prove: " $0 }
 /^\[kernel\].*[Ee]rror/ { bad_warn++; print "prove: " $0 }
 /Cast with incompatible pointers types/ { bad_warn++; print "prove: cast warning: " $0 }
-/^\[wp\] Proved goals:/ { summary = $0 }
+/^\[wp\] Proved goals:/ {
+    summary = $0
+    line = $0; sub(/^.*Proved goals: */, "", line)
+    split(line, pg, / *\/ */); wp_proved = pg[1] + 0; wp_total = pg[2] + 0
+}
 /^\[wp\] [0-9]+ goals scheduled/ { }
 END {
     # function names: from "typed_<fn>_" prefixes common to goals
@@ -50,6 +54,9 @@ END {
     printf "%-28s %7d %7d %9.2f  (wall %ds)\n", "TOTAL", tg, tp, ttime, total_time
     if (summary != "") print summary
     if (tg == 0) { print "prove: FAIL: no goal was run"; exit 1 }
+    if (summary == "" || wp_proved != wp_total) {
+        print "prove: FAIL: WP's own count is not N / N"; exit 1
+    }
     if (tg != tp) { print "prove: FAIL: unproved goals or failed smoke tests:" fails; exit 1 }
     if (bad_warn) { print "prove: FAIL: " bad_warn " unsound warning(s)"; exit 1 }
     print "prove: all " tg " goals proved"

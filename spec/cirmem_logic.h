@@ -50,6 +50,12 @@
   predicate cirmem_valid{L}(cirmem *r) =
       cirmem_shape(r) && cirmem_balanced(r);
 
+  // Between states A and B, the first count bytes of the contents are
+  // the bytes that were at offsets from .. from+count-1.
+  predicate cirmem_kept{A, B}(cirmem *r, integer from, integer count) =
+      \forall integer k; 0 <= k < count ==>
+        cirmem_at{B}(r, k) == cirmem_at{A}(r, from + k);
+
   // The bytes of a sequence equal n bytes of an array, shifted.
   predicate cirmem_holds{L}(cirmem *r, integer at, uint8_t *s, integer n) =
       \forall integer k; 0 <= k < n ==> cirmem_at(r, at + k) == s[k];
