@@ -106,6 +106,7 @@ static enum unit_kind classify(const uint8_t *p1, size_t n1,
         loop invariant j >= 2 ==>
           utf8_second_lo(seq[0]) <= seq[1] <= utf8_second_hi(seq[0]);
         loop invariant j >= 3 ==> utf8_cont(seq[2]);
+        loop invariant j >= 4 ==> utf8_cont(seq[3]);
         loop invariant seq[0] == \at(seq[0], LoopEntry);
         loop assigns j, seq[1 .. 3];
         loop variant need - j; */
@@ -128,26 +129,38 @@ static enum unit_kind classify(const uint8_t *p1, size_t n1,
 }
 
 /* Append one well-formed sequence of len bytes to out[0 .. p-1]. */
-/*@ requires \valid(out + (p .. p + len - 1));
+/*@ requires 1 <= len <= 4 && p <= SIZE_MAX - len;
+    requires \valid(out + (p .. p + len - 1));
+    requires \valid_read(seq + (0 .. 3));
+    requires \separated(out + (p .. p + len - 1), seq + (0 .. 3));
     requires utf8_wf(out, p, m);
-    requires utf8_char(m, len, b0, b1, b2, b3);
+    requires utf8_char(m, len, seq[0], seq[1], seq[2], seq[3]);
     assigns out[p .. p + len - 1];
     ensures utf8_wf(out, p + len, m); */
-static void emit(uint8_t *out, size_t p, size_t len, int m, uint8_t b0,
-                 uint8_t b1, uint8_t b2, uint8_t b3)
+static void emit(uint8_t *out, size_t p, size_t len, int m,
+                 const uint8_t *seq)
 {
+    size_t k;
+
     (void)m;
-    out[p] = b0;
-    if (len > 1) {
-        out[p + 1] = b1;
+    /*@ loop invariant 0 <= k <= len;
+        loop invariant \forall integer j; 0 <= j < k ==> out[p + j] == seq[j];
+        loop assigns k, out[p .. p + len - 1];
+        loop variant len - k; */
+    for (k = 0; k < len; k++) {
+        out[p + k] = seq[k];
     }
-    if (len > 2) {
-        out[p + 2] = b2;
-    }
-    if (len > 3) {
-        out[p + 3] = b3;
-    }
+    /*@ assert old_kept: \forall integer i; 0 <= i < p ==>
+          out[i] == \at(out[i], Pre); */
+    /*@ assert old_positions: \forall integer i; 0 <= i < p ==>
+          utf8_wf_at(out, i, p + len, m); */
+    /*@ assert new_positions: \forall integer i; p <= i < p + len ==>
+          utf8_wf_at(out, i, p + len, m); */
 }
+
+/* U+FFFD, and U+0000 in modified UTF-8, as emit() input. */
+static const uint8_t replacement_char[4] = { 0xEF, 0xBF, 0xBD, 0 };
+static const uint8_t modified_nul[4] = { 0xC0, 0x80, 0, 0 };
 
 /* After a loss, the ring may start inside a character: the cut-off
  * continuation bytes (at most three) are skipped. */
@@ -229,17 +242,54 @@ static size_t decode(const uint8_t *p1, size_t n1, const uint8_t *p2,
             break;
         }
         if (kind == UNIT_INVALID) {
-            emit(out, done, 3, m, 0xEF, 0xBF, 0xBD, 0); /* U+FFFD */
+            emit(out, done, 3, m, replacement_char);
         } else if (m && seq[0] == 0) {
-            emit(out, done, 2, m, 0xC0, 0x80, 0, 0);
+            emit(out, done, 2, m, modified_nul);
         } else {
-            emit(out, done, len, m, seq[0], seq[1], seq[2], seq[3]);
+            emit(out, done, len, m, seq);
         }
         done += out_len;
         at += len;
     }
     *produced = done;
     return at;
+}
+
+/* Decode from the ring's oldest byte without consuming anything. */
+/*@ requires cirmem_valid(r);
+    requires out == \null ==> out_cap == 0;
+    requires out != \null ==> \valid(out + (0 .. out_cap - 1));
+    requires out != \null ==>
+      \separated(out + (0 .. out_cap - 1), r, r->buf + (0 .. r->cap - 1));
+    requires \valid(produced);
+    requires \separated(produced, r, r->buf + (0 .. r->cap - 1));
+    requires out != \null ==> \separated(produced, out + (0 .. out_cap - 1));
+    assigns out[0 .. out_cap - 1], *produced;
+    ensures \result <= r->used && \result <= max_in;
+    ensures *produced <= out_cap;
+    ensures utf8_wf(out, *produced, m);
+    ensures progress:
+      out_cap >= 4 && max_in >= 4 && r->used > 0 &&
+      (r->used >= 4 || r->used == r->cap || flush) ==> \result > 0; */
+static size_t decode_ring(const cirmem *r, uint8_t *out, size_t out_cap,
+                          size_t max_in, int m, bool flush,
+                          size_t *produced)
+{
+    size_t n = r->used;
+    size_t n1 = 0;
+    size_t n2 = 0;
+    const uint8_t *p1 = cirmem_read_span(r, 0, &n1);
+    const uint8_t *p2 = NULL;
+    size_t in = 0;
+
+    if (n1 < n) {
+        p2 = cirmem_read_span(r, n1, &n2);
+    }
+    if (r->lost) {
+        in = orphan_len(p1, n1, p2, n, max_in);
+    }
+    return decode(p1, n1, p2, n, in, max_in, out, out_cap, m, flush,
+                  n == r->cap, produced);
 }
 
 /*@ requires cirmem_valid(r);
@@ -279,13 +329,8 @@ size_t cirmem_read_utf8(cirmem *r, uint8_t *out, size_t out_cap,
 {
     int m = (flags & CIRMEM_UTF8_NUL_AS_C0_80) != 0;
     bool flush = (flags & CIRMEM_UTF8_FLUSH) != 0;
-    size_t n = r->used;
-    size_t n1 = 0;
-    size_t n2 = 0;
-    const uint8_t *p1;
-    const uint8_t *p2 = NULL;
-    size_t in = 0;
     size_t produced = 0;
+    size_t in;
 
     if (consumed != NULL) {
         *consumed = 0;
@@ -293,15 +338,9 @@ size_t cirmem_read_utf8(cirmem *r, uint8_t *out, size_t out_cap,
     if (out == NULL && out_cap > 0) {
         return 0;
     }
-    p1 = cirmem_read_span(r, 0, &n1);
-    if (n1 < n) {
-        p2 = cirmem_read_span(r, n1, &n2);
-    }
-    if (r->lost) {
-        in = orphan_len(p1, n1, p2, n, max_in);
-    }
-    in = decode(p1, n1, p2, n, in, max_in, out, out_cap, m, flush,
-                n == r->cap, &produced);
+    in = decode_ring(r, out, out_cap, max_in, m, flush, &produced);
+    /*@ assert r->used == \at(r->used, Pre) &&
+               cirmem_kept{Pre, Here}(r, 0, r->cap); */
     (void)cirmem_consume(r, in);
     if (consumed != NULL) {
         *consumed = in;

@@ -90,23 +90,39 @@
       (len >= 3 ==> utf8_cont(b2)) &&
       (len >= 4 ==> utf8_cont(b3));
 
-  // s[0 .. n-1] is well-formed UTF-8, stated position by position: every
-  // byte may occur, every lead byte is followed by its complete sequence,
-  // and every continuation byte lies inside the sequence of a lead byte
-  // at most three bytes before it.  By induction on a greedy parse this
-  // is equivalent to "a concatenation of utf8_char sequences" (SPEC.md).
+  // Position i of s[0 .. n-1] is consistent: its byte may occur; if it
+  // is a lead byte, its complete sequence follows within n; if it is a
+  // continuation byte, it lies inside the sequence of a lead byte at most
+  // three bytes before it.
+  predicate utf8_wf_at{L}(uint8_t *s, integer i, integer n, integer m) =
+      (utf8_lead_len(m, s[i]) >= 1 || utf8_cont(s[i])) &&
+      (utf8_lead_len(m, s[i]) >= 2 ==>
+          i + utf8_lead_len(m, s[i]) <= n &&
+          utf8_second_lo(s[i]) <= s[i + 1] <= utf8_second_hi(s[i])) &&
+      (utf8_lead_len(m, s[i]) >= 3 ==> utf8_cont(s[i + 2])) &&
+      (utf8_lead_len(m, s[i]) >= 4 ==> utf8_cont(s[i + 3])) &&
+      (utf8_cont(s[i]) ==>
+          (i >= 1 && utf8_lead_len(m, s[i - 1]) >= 2) ||
+          (i >= 2 && utf8_lead_len(m, s[i - 2]) >= 3) ||
+          (i >= 3 && utf8_lead_len(m, s[i - 3]) >= 4));
+
+  // A consistent position stays consistent when the bytes up to its
+  // bound are unchanged and the data grows: it reads only bytes from
+  // i-3 to its own sequence's end, all below n.
+  lemma utf8_wf_at_frame{A, B}:
+      \forall uint8_t *s, integer i, n, n2, m;
+        0 <= i < n <= n2 &&
+        utf8_wf_at{A}(s, i, n, m) &&
+        (\forall integer j; 0 <= j < n ==> \at(s[j], A) == \at(s[j], B)) ==>
+        utf8_wf_at{B}(s, i, n2, m);
+
+  // s[0 .. n-1] is well-formed UTF-8: every position is consistent.  By
+  // induction on a greedy parse this is equivalent to "a concatenation
+  // of utf8_char sequences": a parse position never holds a continuation
+  // byte, since the lead byte covering it would have to lie inside the
+  // previous sequence, which holds only its own lead and continuations.
   predicate utf8_wf{L}(uint8_t *s, integer n, integer m) =
-      \forall integer i; 0 <= i < n ==>
-        (utf8_lead_len(m, s[i]) >= 1 || utf8_cont(s[i])) &&
-        (utf8_lead_len(m, s[i]) >= 2 ==>
-            i + utf8_lead_len(m, s[i]) <= n &&
-            utf8_second_lo(s[i]) <= s[i + 1] <= utf8_second_hi(s[i])) &&
-        (utf8_lead_len(m, s[i]) >= 3 ==> utf8_cont(s[i + 2])) &&
-        (utf8_lead_len(m, s[i]) >= 4 ==> utf8_cont(s[i + 3])) &&
-        (utf8_cont(s[i]) ==>
-            (i >= 1 && utf8_lead_len(m, s[i - 1]) >= 2) ||
-            (i >= 2 && utf8_lead_len(m, s[i - 2]) >= 3) ||
-            (i >= 3 && utf8_lead_len(m, s[i - 3]) >= 4));
+      \forall integer i; 0 <= i < n ==> utf8_wf_at(s, i, n, m);
 */
 
 #endif /* CIRMEM_LOGIC_H */
