@@ -1,0 +1,79 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# QEMU 7.2 with the ringbuf chardev backed by cirmem.
+#
+#   make qemu        fetch QEMU's source (QEMU_SRC=dir, else Debian's
+#                    `apt-get source qemu`), lay the glue over a copy of
+#                    it and build qemu-system-x86_64 + the tests
+#   make qemu-check  checkpatch, test-char, the ringbuf qtest, stock-vs-
+#                    fixed comparison, a Linux boot on a ringbuf serial
+#
+# QEMU's source is never committed; it lands in build/qemu-src/ and the
+# patched working copy plus objects in build/qemu/ (see qemu-glue/README).
+
+QEMU_SRC ?=
+QEMU_DIR := $(BUILD)/qemu
+QEMU_WORK := $(QEMU_DIR)/src
+QEMU_OBJ := $(QEMU_DIR)/obj
+QEMU_PRISTINE := $(BUILD)/qemu-src/$(if $(QEMU_SRC),user,debian)
+QEMU_JOBS ?= 2
+QEMU_NICE ?= nice -n 10
+# ccache keeps a rebuilt tree (new clone, make clean) fast
+QEMU_CCACHE_DIR ?= $(abspath $(QEMU_DIR))/ccache
+QEMU_CONFIGURE_ARGS := --target-list=x86_64-softmmu \
+	--without-default-features --disable-docs --disable-werror
+QEMU_TARGETS := qemu-system-x86_64 tests/unit/test-char \
+	tests/qtest/ringbuf-test
+QEMU_BIN := $(QEMU_OBJ)/qemu-system-x86_64
+QEMU_STOCK ?= /usr/bin/qemu-system-x86_64
+QEMU_INITRAMFS := $(QEMU_DIR)/initramfs.cpio.gz
+QEMU_FIRMWARE = $(wildcard /usr/share/seabios/*.bin /usr/share/qemu/*.bin \
+	/usr/share/qemu/*.rom /usr/lib/ipxe/qemu/*.rom)
+
+DEPS_PACKAGES += ninja-build meson libglib2.0-dev libpixman-1-dev \
+	libfdt-dev zlib1g-dev python3-venv flex bison ccache dpkg-dev patch \
+	perl qemu-system-x86 linux-image-amd64 busybox-static cpio gzip
+
+CHECK_TARGETS += qemu-check
+
+.PHONY: qemu qemu-src qemu-check qemu-clean
+
+qemu-src:
+	@sh qemu-glue/fetch-src.sh $(QEMU_PRISTINE) $(QEMU_SRC)
+
+qemu: qemu-src
+	@sh qemu-glue/apply.sh $(QEMU_PRISTINE) $(QEMU_WORK) qemu-glue .
+	@mkdir -p $(QEMU_OBJ)
+	@if [ "$$(cat $(QEMU_OBJ)/.cirmem-configured 2>/dev/null)" != \
+	      "$(QEMU_CONFIGURE_ARGS)" ]; then \
+	  echo "qemu: configure $(QEMU_CONFIGURE_ARGS)"; \
+	  rm -f $(QEMU_OBJ)/.cirmem-configured; \
+	  (cd $(QEMU_OBJ) && CC="ccache gcc" CCACHE_DIR=$(QEMU_CCACHE_DIR) \
+	     $(QEMU_NICE) \
+	     ../src/configure $(QEMU_CONFIGURE_ARGS) > ../configure.log 2>&1) || \
+	    { tail -30 $(QEMU_DIR)/configure.log; exit 1; }; \
+	  echo "$(QEMU_CONFIGURE_ARGS)" > $(QEMU_OBJ)/.cirmem-configured; \
+	fi
+	@echo "qemu: ninja -j$(QEMU_JOBS) $(QEMU_TARGETS)"
+	@cd $(QEMU_OBJ) && CCACHE_DIR=$(QEMU_CCACHE_DIR) \
+	  timeout 3600 $(QEMU_NICE) ninja -j$(QEMU_JOBS) \
+	  $(QEMU_TARGETS) > ../ninja.log 2>&1 || \
+	  { grep -B2 -A12 -m5 'error\|FAILED' ../ninja.log | cut -c1-300 | head -80; exit 1; }
+	@grep -c 'Compiling\|Linking' $(QEMU_DIR)/ninja.log | \
+	  sed 's/^/qemu: build steps run: /'
+	@# Debian's source has no firmware blobs: use the installed ones
+	@# (qemu-system-x86 brings seabios, ipxe-qemu, qemu-system-data).
+	@d=$$(find $(QEMU_OBJ)/qemu-bundle -type d -path '*/share/qemu' | \
+	  head -n 1); [ -n "$$d" ] || { echo "qemu: no qemu-bundle"; exit 1; }; \
+	for f in $(QEMU_FIRMWARE); do [ -f "$$f" ] || continue; \
+	  b=$$d/$$(basename "$$f"); [ -e "$$b" ] || ln -s "$$f" "$$b"; done
+
+$(QEMU_INITRAMFS): qemu-glue/tests/mkinitramfs.sh qemu-glue/tests/init.sh
+	@mkdir -p $(QEMU_DIR)
+	sh qemu-glue/tests/mkinitramfs.sh qemu-glue/tests/init.sh $@
+
+qemu-check: qemu $(QEMU_INITRAMFS)
+	@sh qemu-glue/tests/run-checks.sh $(QEMU_WORK) $(QEMU_OBJ) \
+	  $(QEMU_STOCK) $(QEMU_INITRAMFS) $(QEMU_DIR)/check
+
+qemu-clean:
+	rm -rf $(QEMU_DIR) $(BUILD)/qemu-src

@@ -1,0 +1,155 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Boot Debian's kernel with a busybox initramfs on a ringbuf serial
+console that also has a logfile:  e2e.py QEMU KERNEL INITRAMFS WORKDIR
+
+- overwrite: the ring holds exactly the last `size` bytes of the logfile
+  and dropped = logfile length - size.
+- drop-new:  the ring holds exactly the first `size` bytes.
+- block:     a reader drains the ring while the guest boots; what it
+  reads equals the logfile byte for byte, nothing is dropped, and the
+  guest's user-space output (a numbered sequence) is complete.
+"""
+
+import base64
+import os
+import re
+import sys
+import time
+
+from qmp import Qemu
+
+QEMU, KERNEL, INITRD, WORK = sys.argv[1:5]
+BOOT_TIMEOUT = float(os.environ.get("CIRMEM_BOOT_TIMEOUT", "240"))
+LINES = 400
+failures = []
+
+
+def check(cond, what):
+    print("    %s %s" % ("ok  " if cond else "FAIL", what))
+    if not cond:
+        failures.append(what)
+
+
+def boot(name, ring_opts):
+    log = os.path.join(WORK, name + ".log")
+    if os.path.exists(log):
+        os.unlink(log)
+    args = ["-machine", "q35", "-accel", "tcg", "-m", "256",
+            "-kernel", KERNEL, "-initrd", INITRD,
+            "-append", "console=ttyS0 panic=-1 cirmem_lines=%d" % LINES,
+            "-no-reboot", "-no-shutdown",
+            "-chardev", "ringbuf,id=ring,logfile=%s,%s" % (log, ring_opts),
+            "-serial", "chardev:ring"]
+    return Qemu(QEMU, args), log
+
+
+def wait_shutdown(q, t0, reader=None):
+    while True:
+        if reader:
+            reader()
+        else:
+            time.sleep(0.2)
+        if q.cmd("query-status")["status"] == "shutdown":
+            return True
+        if time.monotonic() - t0 > BOOT_TIMEOUT:
+            return False
+
+
+def info(q):
+    return q.cmd("query-ringbuf", device="ring")[0]
+
+
+def read_all(q, size):
+    return base64.b64decode(q.cmd("ringbuf-read", device="ring", size=size,
+                                  format="base64"))
+
+
+def user_lines(data):
+    text = data.decode("utf-8", "replace").replace("\r", "")
+    m = re.search(r"CIRMEM-BEGIN\n(.*?)CIRMEM-END\n", text, re.S)
+    return m.group(1).splitlines() if m else None
+
+
+def expected_lines():
+    return ["line %d of the cirmem ring test ...................... %d"
+            % (i, i) for i in range(1, LINES + 1)]
+
+
+def test_overwrite(size, policy):
+    print("boot: policy=%s size=%d" % (policy, size))
+    t0 = time.monotonic()
+    q, log = boot(policy, "size=%d,policy=%s" % (size, policy))
+    with q:
+        done = wait_shutdown(q, t0)
+        check(done, "guest powered off within %.0f s (took %.1f s)" %
+              (BOOT_TIMEOUT, time.monotonic() - t0))
+        st = info(q)
+        ring = read_all(q, size)
+        hmp = q.hmp("info ringbuf ring")
+    with open(log, "rb") as f:
+        data = f.read()
+    print("    logfile %d bytes; query-ringbuf %s" % (len(data), st))
+    check(b"CIRMEM-END" in data, "guest output reached its end marker")
+    check(len(data) > size, "boot log (%d) larger than the ring (%d)" %
+          (len(data), size))
+    check(st["written"] == len(data), "written == logfile length")
+    check(st["used"] == size and st["free"] == 0, "ring full")
+    check(st["dropped"] == len(data) - size,
+          "dropped == logfile length - size (%d)" % (len(data) - size))
+    check(st["read"] == 0 and st["data-lost"], "read 0, data-lost true")
+    if policy == "overwrite":
+        check(ring == data[-size:], "ring == last %d bytes of logfile" % size)
+    else:
+        check(ring == data[:size], "ring == first %d bytes of logfile" % size)
+    check(("dropped=%d" % st["dropped"]) in hmp, "info ringbuf agrees")
+
+
+def test_block(size):
+    print("boot: policy=block size=%d, reader draining" % size)
+    t0 = time.monotonic()
+    q, log = boot("block", "size=%d,policy=block" % size)
+    got = bytearray()
+    peak = [0]
+
+    def reader():
+        st = info(q)
+        peak[0] = max(peak[0], st["used"])
+        # Let the boot log fill the ring once (backpressure on the
+        # guest), then drain it as fast as QMP allows.
+        if peak[0] == size:
+            got.extend(read_all(q, 4096))
+        time.sleep(0.002)
+
+    with q:
+        done = wait_shutdown(q, t0, reader)
+        check(done, "guest powered off within %.0f s (took %.1f s)" %
+              (BOOT_TIMEOUT, time.monotonic() - t0))
+        got.extend(read_all(q, 1 << 20))
+        st = info(q)
+    with open(log, "rb") as f:
+        data = f.read()
+    print("    logfile %d bytes, read %d; peak fill %d; query-ringbuf %s" %
+          (len(data), len(got), peak[0], st))
+    check(len(data) > size, "boot log (%d) larger than the ring (%d)" %
+          (len(data), size))
+    check(peak[0] == size, "the ring was full at times (backpressure)")
+    check(bytes(got) == data, "bytes read == logfile, byte for byte")
+    check(st["dropped"] == 0 and not st["data-lost"], "nothing dropped")
+    check(st["written"] == st["read"] == len(data), "written == read")
+    lines = user_lines(bytes(got))
+    check(lines == expected_lines(),
+          "user-space sequence of %d lines complete and in order" % LINES)
+
+
+def main():
+    os.makedirs(WORK, exist_ok=True)
+    test_overwrite(4096, "overwrite")
+    test_overwrite(3001, "drop-new")
+    test_block(1000)
+    print("e2e: %d failure(s)" % len(failures))
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
