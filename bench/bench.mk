@@ -1,0 +1,56 @@
+# SPDX-License-Identifier: MIT
+# Micro-benchmarks of the core (see bench/bench.c for the method).
+#   make bench-build   build build/bench/cirmem_bench (a `make check` gate,
+#                      so the benchmarks keep compiling; nothing is timed)
+#   make bench         `make deps`, then bench-run
+#   make bench-run     build, run (measured: 70 s at load 2.5-3, 93 s at
+#                      load 5, as preempted repetitions are re-run), write the table to
+#                      stdout and build/bench/results.txt, CSV files
+#                      build/bench/{ring,utf8}.csv, the plot
+#                      build/bench/throughput.png and a Markdown section
+#                      build/bench/RESULTS-section.md for bench/RESULTS.md.
+# BENCH_ARGS passes options, e.g. BENCH_ARGS='--cpu 0 --reps 9'.
+# The benchmark objects use the shipped library's flags ($(CFLAGS_LIB))
+# and link the shipped static library.
+
+BENCH_DIR := $(BUILD)/bench
+BENCH_BIN := $(BENCH_DIR)/cirmem_bench
+BENCH_OBJS := $(BENCH_DIR)/bench.o $(BENCH_DIR)/byteloop.o
+BENCH_ARGS ?=
+BENCH_TIMEOUT ?= 300
+# glib's headers are not ours: -isystem keeps -Werror to our own code.
+BENCH_GLIB_CFLAGS = $$(pkg-config --cflags glib-2.0 | sed 's/-I/-isystem /g')
+BENCH_GLIB_LIBS = $$(pkg-config --libs glib-2.0)
+
+DEPS_PACKAGES += libglib2.0-dev gnuplot-nox pkg-config coreutils
+CHECK_TARGETS += bench-build
+
+.PHONY: bench bench-build bench-run
+
+$(BENCH_DIR):
+	mkdir -p $@
+
+$(BENCH_DIR)/byteloop.o: bench/byteloop.c bench/byteloop.h | $(BENCH_DIR)
+	$(CC) $(CFLAGS_LIB) $(CFLAGS) -c $< -o $@
+
+$(BENCH_DIR)/bench.o: bench/bench.c bench/byteloop.h core/cirmem.h | $(BENCH_DIR)
+	$(CC) $(CFLAGS_LIB) $(CFLAGS) $(BENCH_GLIB_CFLAGS) -c $< -o $@
+
+$(BENCH_BIN): $(BENCH_OBJS) $(BUILD)/libcirmem.a
+	$(CC) $(CFLAGS_LIB) $(CFLAGS) -o $@ $(BENCH_OBJS) $(BUILD)/libcirmem.a \
+	  $(BENCH_GLIB_LIBS)
+
+bench-build: $(BENCH_BIN)
+
+# Like `make demo`: install what is missing first (glib, gnuplot).
+bench: deps
+	$(MAKE) --no-print-directory bench-run
+
+bench-run: $(BENCH_BIN)
+	@rm -f $(BENCH_DIR)/rc
+	{ timeout $(BENCH_TIMEOUT) $(BENCH_BIN) --out $(BENCH_DIR) $(BENCH_ARGS); \
+	  echo $$? > $(BENCH_DIR)/rc; } | tee $(BENCH_DIR)/results.txt
+	@rc=$$(cat $(BENCH_DIR)/rc); rm -f $(BENCH_DIR)/rc; \
+	  if [ "$$rc" != 0 ]; then echo "cirmem_bench failed ($$rc)"; exit 1; fi
+	gnuplot -e "dir='$(BENCH_DIR)'" bench/plot.gp
+	@echo "plot: $(BENCH_DIR)/throughput.png"
