@@ -54,10 +54,10 @@ END {
     printf "%-28s %7d %7d %9.2f  (wall %ds)\n", "TOTAL", tg, tp, ttime, total_time
     if (summary != "") print summary
     if (tg == 0) { print "prove: FAIL: no goal was run"; exit 1 }
+    if (tg != tp) { print "prove: FAIL: unproved goals or failed smoke tests:" fails; exit 1 }
     if (summary == "" || wp_proved != wp_total) {
         print "prove: FAIL: WP's own count is not N / N"; exit 1
     }
-    if (tg != tp) { print "prove: FAIL: unproved goals or failed smoke tests:" fails; exit 1 }
     if (bad_warn) { print "prove: FAIL: " bad_warn " unsound warning(s)"; exit 1 }
     print "prove: all " tg " goals proved"
 }
