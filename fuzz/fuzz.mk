@@ -1,0 +1,144 @@
+# SPDX-License-Identifier: MIT
+# Fuzzing of core/ against the reference model (fuzz/README.md).
+#
+#   make fuzz-regress    gate: replay seeds + fuzz/regressions/ under
+#                        ASan+UBSan (gcc), then FUZZ_SECONDS (60) per
+#                        harness under libFuzzer and under AFL++ (CmpLog)
+#   make fuzz [ENGINE=libfuzzer|afl] [HARNESS="ring utf8"] [FUZZ_SECONDS=N]
+#                        a campaign; corpus kept in build/fuzz/corpus/
+#                        (libFuzzer) and build/fuzz/afl-out/ (AFL++)
+#   make fuzz-cov        line + branch coverage of core/ by the corpus
+#                        (FUZZ_COV_EXTRA="build/fuzz/corpus" adds a
+#                        campaign corpus)
+#   make mutants         plant bugs in a scratch copy, check each is caught
+#   make oss-fuzz-check  run fuzz/oss-fuzz/build.sh locally, run its targets
+#                        on their seed corpora
+#   make fuzz-replay-gcc the harnesses built by $(CC) alone (no clang),
+#                        replaying the seeds
+# Binaries and run data: build/fuzz/.  Every engine run is bounded by
+# `timeout`; all jobs run one process at a time, under `nice`.
+
+FUZZ_HARNESSES := ring utf8
+FUZZ_DIR := $(BUILD)/fuzz
+FUZZ_SECONDS ?= 60
+ENGINE ?= libfuzzer
+HARNESS ?= $(FUZZ_HARNESSES)
+MUTANT_FUZZ_SECONDS ?= 20
+
+AFL_CC_BIN ?= afl-clang-fast
+AFL_DRIVER ?= /usr/lib/afl/libAFLDriver.a
+LLVM_PROFDATA ?= llvm-profdata-14
+LLVM_COV ?= llvm-cov-14
+
+FUZZ_INC := -Icore -Ispec -Ifuzz
+FUZZ_LIBSRC := spec/ref/cirmem_ref.c $(CORE_SRC)
+FUZZ_DEPS := $(FUZZ_LIBSRC) $(CORE_HDR) spec/ref/cirmem_ref.h \
+	fuzz/fuzz_common.h
+FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all \
+	-fno-omit-frame-pointer
+FUZZ_LF_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined \
+	-fno-sanitize-recover=all
+
+FUZZ_BIN_LF := $(FUZZ_HARNESSES:%=$(FUZZ_DIR)/libfuzzer/fuzz_%)
+FUZZ_BIN_AFL := $(FUZZ_HARNESSES:%=$(FUZZ_DIR)/afl/fuzz_%) \
+	$(FUZZ_HARNESSES:%=$(FUZZ_DIR)/afl-cmplog/fuzz_%)
+FUZZ_BIN_REPLAY := $(FUZZ_HARNESSES:%=$(FUZZ_DIR)/replay/fuzz_%)
+FUZZ_BIN_SAN := $(FUZZ_HARNESSES:%=$(FUZZ_DIR)/replay-san/fuzz_%)
+FUZZ_BIN_COV := $(FUZZ_HARNESSES:%=$(FUZZ_DIR)/cov/fuzz_%)
+FUZZ_ENV := FUZZ_DIR=$(FUZZ_DIR) FUZZ_HARNESSES="$(FUZZ_HARNESSES)" \
+	LLVM_PROFDATA=$(LLVM_PROFDATA) LLVM_COV=$(LLVM_COV)
+
+DEPS_PACKAGES += clang-14 libclang-rt-14-dev llvm-14 afl++ python3 zip \
+	unzip coreutils
+CHECK_TARGETS += fuzz-regress oss-fuzz-check
+
+.PHONY: fuzz fuzz-regress fuzz-cov fuzz-bins fuzz-replay-gcc mutants \
+	oss-fuzz-check fuzz-corpus
+
+$(FUZZ_DIR)/libfuzzer $(FUZZ_DIR)/afl $(FUZZ_DIR)/afl-cmplog \
+$(FUZZ_DIR)/replay $(FUZZ_DIR)/replay-san $(FUZZ_DIR)/cov:
+	mkdir -p $@
+
+# libFuzzer + ASan + UBSan, no recovery: the reference engine.
+$(FUZZ_DIR)/libfuzzer/fuzz_%: fuzz/fuzz_%.c $(FUZZ_DEPS) | $(FUZZ_DIR)/libfuzzer
+	$(CLANG) $(CSTD) -Wall -Wextra $(FUZZ_LF_FLAGS) $(FUZZ_INC) -o $@ $< $(FUZZ_LIBSRC)
+
+# AFL++: sanitized target, and an unsanitized CmpLog companion (-c).
+$(FUZZ_DIR)/afl/fuzz_%: fuzz/fuzz_%.c $(FUZZ_DEPS) | $(FUZZ_DIR)/afl
+	AFL_QUIET=1 AFL_CC=$(CLANG) $(AFL_CC_BIN) $(CSTD) -g -O1 $(FUZZ_SAN) \
+	  $(FUZZ_INC) -o $@ $< $(FUZZ_LIBSRC) $(AFL_DRIVER)
+
+$(FUZZ_DIR)/afl-cmplog/fuzz_%: fuzz/fuzz_%.c $(FUZZ_DEPS) | $(FUZZ_DIR)/afl-cmplog
+	AFL_QUIET=1 AFL_CC=$(CLANG) AFL_LLVM_CMPLOG=1 $(AFL_CC_BIN) $(CSTD) -g \
+	  -O1 $(FUZZ_INC) -o $@ $< $(FUZZ_LIBSRC) $(AFL_DRIVER)
+
+# Plain $(CC) with the replay driver: no clang, no fuzzing engine.
+$(FUZZ_DIR)/replay/fuzz_%: fuzz/fuzz_%.c fuzz/replay_main.c $(FUZZ_DEPS) | $(FUZZ_DIR)/replay
+	$(CC) $(CSTD) $(WARN) -O2 -g $(FUZZ_INC) -o $@ $< fuzz/replay_main.c \
+	  $(FUZZ_LIBSRC)
+
+$(FUZZ_DIR)/replay-san/fuzz_%: fuzz/fuzz_%.c fuzz/replay_main.c $(FUZZ_DEPS) | $(FUZZ_DIR)/replay-san
+	$(CC) $(CSTD) $(WARN) -O1 -g $(FUZZ_SAN) $(FUZZ_INC) -o $@ $< \
+	  fuzz/replay_main.c $(FUZZ_LIBSRC)
+
+# Source-based coverage (clang), replay driver.
+$(FUZZ_DIR)/cov/fuzz_%: fuzz/fuzz_%.c fuzz/replay_main.c $(FUZZ_DEPS) | $(FUZZ_DIR)/cov
+	$(CLANG) $(CSTD) -O0 -g -fprofile-instr-generate -fcoverage-mapping \
+	  $(FUZZ_INC) -o $@ $< fuzz/replay_main.c $(FUZZ_LIBSRC)
+
+fuzz-bins: $(FUZZ_BIN_LF) $(FUZZ_BIN_AFL) $(FUZZ_BIN_REPLAY) $(FUZZ_BIN_SAN)
+
+fuzz-replay-gcc: $(FUZZ_BIN_REPLAY)
+	@set -e; for h in $(FUZZ_HARNESSES); do \
+	  timeout 300 $(FUZZ_DIR)/replay/fuzz_$$h fuzz/corpus/$$h; done
+
+fuzz-regress: fuzz-bins
+	@$(FUZZ_ENV) fuzz/fuzz.sh replay
+	@$(MAKE) --no-print-directory fuzz-replay-gcc
+	@set -e; for h in $(FUZZ_HARNESSES); do \
+	  for e in libfuzzer afl; do \
+	    $(FUZZ_ENV) fuzz/fuzz.sh run $$e $$h $(FUZZ_SECONDS) regress; \
+	  done; done
+	@echo "fuzz-regress: passed ($(FUZZ_HARNESSES); libFuzzer and AFL++, $(FUZZ_SECONDS)s each)"
+
+fuzz: $(FUZZ_BIN_LF) $(FUZZ_BIN_AFL)
+	@set -e; for h in $(HARNESS); do \
+	  $(FUZZ_ENV) fuzz/fuzz.sh run $(ENGINE) $$h $(FUZZ_SECONDS) campaign; \
+	done
+
+fuzz-cov: $(FUZZ_BIN_COV)
+	@$(FUZZ_ENV) FUZZ_COV_EXTRA="$(FUZZ_COV_EXTRA)" fuzz/fuzz.sh cov
+
+# Regenerate the committed seeds (review the diff before committing).
+fuzz-corpus:
+	python3 fuzz/gen_corpus.py fuzz/corpus
+
+mutants:
+	python3 fuzz/mutants.py --fuzz-seconds $(MUTANT_FUZZ_SECONDS)
+
+# OSS-Fuzz conventions, locally: the same build.sh, ASan + libFuzzer.
+OSSFUZZ_DIR := $(BUILD)/oss-fuzz
+oss-fuzz-check:
+	@command -v clang++-14 >/dev/null || { echo "oss-fuzz-check: clang++-14 missing (package clang-14)"; exit 1; }
+	rm -rf $(OSSFUZZ_DIR)
+	mkdir -p $(OSSFUZZ_DIR)/out $(OSSFUZZ_DIR)/src $(OSSFUZZ_DIR)/work
+	env CC=clang-14 CXX=clang++-14 \
+	  CFLAGS="-O1 -fno-omit-frame-pointer -gline-tables-only -fsanitize=address -fsanitize-address-use-after-scope -fsanitize=fuzzer-no-link" \
+	  CXXFLAGS="-O1 -fno-omit-frame-pointer -gline-tables-only -fsanitize=address -fsanitize-address-use-after-scope -fsanitize=fuzzer-no-link" \
+	  LIB_FUZZING_ENGINE=-fsanitize=fuzzer SANITIZER=address \
+	  FUZZING_ENGINE=libfuzzer ARCHITECTURE=x86_64 \
+	  OUT=$(CURDIR)/$(OSSFUZZ_DIR)/out SRC=$(CURDIR)/$(OSSFUZZ_DIR)/src \
+	  WORK=$(CURDIR)/$(OSSFUZZ_DIR)/work \
+	  timeout 600 bash fuzz/oss-fuzz/build.sh
+	@set -e; n=0; for t in $(OSSFUZZ_DIR)/out/*; do \
+	  case $$t in *.zip|*.dict|*.options) continue;; esac; \
+	  [ -x $$t ] || continue; b=$$(basename $$t); n=$$((n+1)); \
+	  for x in _seed_corpus.zip .dict .options; do \
+	    test -s $(OSSFUZZ_DIR)/out/$$b$$x || { echo "oss-fuzz-check: missing $$b$$x"; exit 1; }; done; \
+	  rm -rf $(OSSFUZZ_DIR)/work/seeds-$$b; mkdir -p $(OSSFUZZ_DIR)/work/seeds-$$b; \
+	  unzip -q $(OSSFUZZ_DIR)/out/$${b}_seed_corpus.zip -d $(OSSFUZZ_DIR)/work/seeds-$$b; \
+	  timeout 300 $$t -runs=0 -dict=$(OSSFUZZ_DIR)/out/$$b.dict \
+	    $(OSSFUZZ_DIR)/work/seeds-$$b > $(OSSFUZZ_DIR)/work/$$b.log 2>&1 || \
+	    { tail -30 $(OSSFUZZ_DIR)/work/$$b.log; echo "oss-fuzz-check: $$b failed on its seeds"; exit 1; }; \
+	  echo "oss-fuzz-check: $$b: $$(ls $(OSSFUZZ_DIR)/work/seeds-$$b | wc -l) seeds OK ($$(grep -o 'cov: [0-9]*' $(OSSFUZZ_DIR)/work/$$b.log | tail -1))"; \
+	done; test $$n -ge 2 || { echo "oss-fuzz-check: expected 2 targets, got $$n"; exit 1; }
