@@ -109,7 +109,8 @@ def wspan(fills, rounds=1):
 
 
 def wspan_commit(fill, commit):
-    """one round: fill some of the span, commit an arbitrary count."""
+    """one round: fill some of the span, commit an arbitrary count.
+    On a full ring there is no span and no fill count: pass fill=b""."""
     return bytes([11, 18]) + fill + commit  # 18 % 3 == 0: one round
 
 
@@ -186,7 +187,7 @@ def ring_seeds():
         rspan(n(2)) + rspan(n(4)) + rspan(n(5)) + rspan(n("SIZE_MAX")) + \
         consume(n(2)) + consume(n(99)) + consume(n(1))
     s["write_span_commit_cap5"] = cap(5) + w(BOUNDED, n(3)) + rd(n(3)) + \
-        wspan([n(2), n(3)], rounds=2) + wspan_commit(n(0), n("SIZE_MAX")) + \
+        wspan([n(2), n(3)], rounds=2) + wspan_commit(b"", n("SIZE_MAX")) + \
         wspan([n(1)])
     s["write_span_stops_at_oldest"] = cap(5) + w(BOUNDED, n(3)) + \
         rd(n(3)) + w(BOUNDED, n(4)) + wspan([n(1)]) + \
