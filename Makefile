@@ -37,12 +37,17 @@ $(BUILD)/libcirmem.a: $(CORE_SRC:core/%.c=$(BUILD)/obj/%.o)
 $(BUILD)/libcirmem.so: $(CORE_SRC:core/%.c=$(BUILD)/obj/%.o)
 	$(CC) -shared -Wl,-soname,libcirmem.so.0 -o $@ $^
 
-$(BUILD)/cirmem.pc: Makefile | $(BUILD)
-	printf '%s\n' 'prefix=$(PREFIX)' 'libdir=$${prefix}/lib' \
+# The .pc file records PREFIX, so it is rebuilt whenever PREFIX changes.
+$(BUILD)/cirmem.pc: Makefile FORCE | $(BUILD)
+	@printf '%s\n' 'prefix=$(PREFIX)' 'libdir=$${prefix}/lib' \
 	  'includedir=$${prefix}/include' '' 'Name: cirmem' \
 	  'Description: proved bounded byte ring for console streams' \
 	  'Version: $(VERSION)' 'Libs: -L$${libdir} -lcirmem' \
-	  'Cflags: -I$${includedir}' > $@
+	  'Cflags: -I$${includedir}' > $@.tmp
+	@cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
+
+.PHONY: FORCE
+FORCE:
 
 $(BUILD) $(BUILD)/obj:
 	mkdir -p $@
