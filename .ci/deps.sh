@@ -2,6 +2,9 @@
 # SPDX-License-Identifier: MIT
 # Install the Debian packages given as arguments when any is missing.
 set -e
+# why3 keeps its prover list in $HOME/.why3.conf; CI may not set HOME.
+: "${HOME:=$(getent passwd "$(id -u)" | cut -d: -f6)}"
+export HOME
 missing=
 for p in "$@"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||

@@ -14,6 +14,9 @@
 # its result (sources, model, options, tool versions); a re-run with the
 # same stamp replays the recorded table in seconds.
 set -eu
+# why3 keeps its prover list in $HOME/.why3.conf; CI may not set HOME.
+: "${HOME:=$(getent passwd "$(id -u)" | cut -d: -f6)}"
+export HOME
 out=$1; shift
 mkdir -p "$out"
 log=$out/wp.log
