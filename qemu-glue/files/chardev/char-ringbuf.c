@@ -7,9 +7,18 @@
  * watches and the QMP commands; every operation on the stored bytes,
  * including the UTF-8 decoding of ringbuf-read, is a cirmem_* call.
  *
- * Locking: the ring is only touched with the chardev's chr_write_lock
- * held.  chr_write is called by qemu_chr_write_buffer() with it held;
- * the QMP handlers and the watch take it themselves.
+ * Two rings per device:
+ * - ring: the guest's output.  The frontend writes it (chr_write);
+ *   ringbuf-read and memchar-read read it, ringbuf-write appends to it.
+ *   Only touched with the chardev's chr_write_lock held: chr_write is
+ *   called by qemu_chr_write_buffer() with it held; the QMP handlers and
+ *   the watch take it themselves.
+ * - input: data on its way to the guest.  memchar-write (and HMP's
+ *   console) fill it; it is drained into the frontend as fast as the
+ *   frontend accepts (can_read, then chr_accept_input when the guest
+ *   has read).  Only touched under the BQL, which every caller holds;
+ *   not under chr_write_lock, as the frontend may write output while it
+ *   receives.
  */
 
 #include "qemu/osdep.h"
@@ -20,12 +29,14 @@
 #include "qapi/qapi-commands-char.h"
 #include "qapi/util.h"
 #include "qemu/base64.h"
+#include "qemu/main-loop.h"
 #include "qemu/module.h"
 #include "qemu/option.h"
 #include "qom/object.h"
 #include "cirmem.h"
 
 #define RINGBUF_DEFAULT_SIZE 65536
+#define RINGBUF_DEFAULT_INPUT_SIZE 4096
 /* Input bytes ringbuf-read decodes per step (bounds its scratch buffer). */
 #define RINGBUF_READ_CHUNK 65536
 
@@ -34,6 +45,9 @@ struct RingBufChardev {
     cirmem ring;
     uint8_t *storage;
     RingbufPolicy policy;
+    cirmem input;
+    uint8_t *input_storage;
+    bool delivering;
 };
 typedef struct RingBufChardev RingBufChardev;
 
@@ -148,12 +162,86 @@ static void ringbuf_wake_writers(RingBufChardev *d, size_t consumed)
     }
 }
 
+/*
+ * Pass pending input to the frontend, as much as it says it can take,
+ * straight from the ring's storage.  The frontend may call back into
+ * chr_accept_input from its receive handler: @delivering keeps that from
+ * passing the same bytes twice.
+ */
+static void ringbuf_deliver_input(RingBufChardev *d)
+{
+    Chardev *chr = CHARDEV(d);
+
+    assert(qemu_mutex_iothread_locked());
+    if (d->delivering) {
+        return;
+    }
+    d->delivering = true;
+    for (;;) {
+        int room = qemu_chr_be_can_write(chr);
+        const uint8_t *span;
+        size_t n;
+
+        if (room <= 0) {
+            break;
+        }
+        span = cirmem_read_span(&d->input, 0, &n);
+        n = MIN(n, (size_t)room);
+        if (!span || !n) {
+            break;
+        }
+        qemu_chr_be_write(chr, span, n);
+        cirmem_consume(&d->input, n);
+    }
+    d->delivering = false;
+}
+
+/* The frontend has room again (e.g. the guest read its UART). */
+static void ringbuf_chr_accept_input(Chardev *chr)
+{
+    ringbuf_deliver_input(RINGBUF_CHARDEV(chr));
+}
+
+/* A frontend has just attached or changed its handlers. */
+static void ringbuf_chr_update_read_handler(Chardev *chr)
+{
+    ringbuf_deliver_input(RINGBUF_CHARDEV(chr));
+}
+
 static void char_ringbuf_finalize(Object *obj)
 {
     RingBufChardev *d = RINGBUF_CHARDEV(obj);
 
     g_free(d->storage);
     d->storage = NULL;
+    g_free(d->input_storage);
+    d->input_storage = NULL;
+}
+
+/* Give @r a buffer of @size bytes; @what names the ring in errors. */
+static bool ringbuf_alloc(cirmem *r, uint8_t **storage, int64_t size,
+                          const char *what, Error **errp)
+{
+    if (size <= 0 || (uint64_t)size > CIRMEM_CAPACITY_MAX) {
+        error_setg(errp, "ringbuf %s must be between 1 and %" PRIu64
+                   " bytes, not %" PRId64, what,
+                   (uint64_t)CIRMEM_CAPACITY_MAX, size);
+        return false;
+    }
+    *storage = g_try_malloc(size);
+    if (!*storage) {
+        error_setg(errp, "cannot allocate %" PRId64 " bytes for ringbuf %s",
+                   size, what);
+        return false;
+    }
+    if (cirmem_init(r, *storage, size) != CIRMEM_OK) {
+        error_setg(errp, "ringbuf %s %" PRId64 " is not supported", what,
+                   size);
+        g_free(*storage);
+        *storage = NULL;
+        return false;
+    }
+    return true;
 }
 
 static void qemu_chr_open_ringbuf(Chardev *chr,
@@ -164,23 +252,12 @@ static void qemu_chr_open_ringbuf(Chardev *chr,
     ChardevRingbuf *opts = backend->u.ringbuf.data;
     RingBufChardev *d = RINGBUF_CHARDEV(chr);
     int64_t size = opts->has_size ? opts->size : RINGBUF_DEFAULT_SIZE;
+    int64_t input_size = opts->has_input_size ? opts->input_size :
+                         RINGBUF_DEFAULT_INPUT_SIZE;
 
-    if (size <= 0 || (uint64_t)size > CIRMEM_CAPACITY_MAX) {
-        error_setg(errp, "ringbuf size must be between 1 and %" PRIu64
-                   " bytes, not %" PRId64, (uint64_t)CIRMEM_CAPACITY_MAX,
-                   size);
-        return;
-    }
-    d->storage = g_try_malloc(size);
-    if (!d->storage) {
-        error_setg(errp, "cannot allocate %" PRId64 " bytes for ringbuf",
-                   size);
-        return;
-    }
-    if (cirmem_init(&d->ring, d->storage, size) != CIRMEM_OK) {
-        error_setg(errp, "ringbuf size %" PRId64 " is not supported", size);
-        g_free(d->storage);
-        d->storage = NULL;
+    if (!ringbuf_alloc(&d->ring, &d->storage, size, "size", errp) ||
+        !ringbuf_alloc(&d->input, &d->input_storage, input_size,
+                       "input-size", errp)) {
         return;
     }
     d->policy = opts->has_policy ? opts->policy : RINGBUF_POLICY_OVERWRITE;
@@ -223,6 +300,17 @@ static uint8_t *ringbuf_from_json_string(const char *data, size_t *len)
     return out;
 }
 
+/* The bytes @data stands for in @format; NULL (and @errp set) if none. */
+static uint8_t *ringbuf_decode(const char *data, bool has_format,
+                               enum DataFormat format, size_t *count,
+                               Error **errp)
+{
+    if (has_format && format == DATA_FORMAT_BASE64) {
+        return qbase64_decode(data, -1, count, errp);
+    }
+    return ringbuf_from_json_string(data, count);
+}
+
 void qmp_ringbuf_write(const char *device, const char *data,
                        bool has_format, enum DataFormat format,
                        Error **errp)
@@ -236,13 +324,9 @@ void qmp_ringbuf_write(const char *device, const char *data,
         return;
     }
     chr = CHARDEV(d);
-    if (has_format && format == DATA_FORMAT_BASE64) {
-        bytes = qbase64_decode(data, -1, &count, errp);
-        if (!bytes) {
-            return;
-        }
-    } else {
-        bytes = ringbuf_from_json_string(data, &count);
+    bytes = ringbuf_decode(data, has_format, format, &count, errp);
+    if (!bytes) {
+        return;
     }
 
     qemu_mutex_lock(&chr->chr_write_lock);
@@ -280,13 +364,17 @@ static size_t ringbuf_read_utf8(RingBufChardev *d, GString *out,
     return total;
 }
 
-char *qmp_ringbuf_read(const char *device, int64_t size,
-                       bool has_format, enum DataFormat format,
-                       Error **errp)
+/*
+ * Read up to @size bytes of guest output; with @newest, first drop
+ * what is older than the newest @size bytes.  Shared by ringbuf-read
+ * and memchar-read.
+ */
+static char *ringbuf_read(const char *device, int64_t size, bool base64,
+                          bool newest, Error **errp)
 {
     RingBufChardev *d = ringbuf_find(device, errp);
     Chardev *chr;
-    size_t count, consumed;
+    size_t count, consumed, skipped = 0;
     char *data;
 
     if (!d) {
@@ -299,8 +387,11 @@ char *qmp_ringbuf_read(const char *device, int64_t size,
     chr = CHARDEV(d);
 
     qemu_mutex_lock(&chr->chr_write_lock);
+    if (newest && (uint64_t)size < cirmem_used(&d->ring)) {
+        skipped = cirmem_discard(&d->ring, cirmem_used(&d->ring) - size);
+    }
     count = MIN((uint64_t)size, cirmem_used(&d->ring));
-    if (has_format && format == DATA_FORMAT_BASE64) {
+    if (base64) {
         g_autofree uint8_t *buf = g_try_malloc(count ? count : 1);
 
         if (!buf) {
@@ -318,8 +409,68 @@ char *qmp_ringbuf_read(const char *device, int64_t size,
     }
     qemu_mutex_unlock(&chr->chr_write_lock);
 
-    ringbuf_wake_writers(d, consumed);
+    ringbuf_wake_writers(d, skipped + consumed);
     return data;
+}
+
+char *qmp_ringbuf_read(const char *device, int64_t size,
+                       bool has_format, enum DataFormat format,
+                       Error **errp)
+{
+    return ringbuf_read(device, size,
+                        has_format && format == DATA_FORMAT_BASE64,
+                        false, errp);
+}
+
+char *qmp_memchar_read(const char *chardev, int64_t size,
+                       bool has_format, enum DataFormat format,
+                       bool has_control, CongestionControl control,
+                       Error **errp)
+{
+    return ringbuf_read(chardev, size,
+                        has_format && format == DATA_FORMAT_BASE64,
+                        has_control && control == CONGESTION_CONTROL_DROP,
+                        errp);
+}
+
+MemcharWriteResult *qmp_memchar_write(const char *chardev, const char *data,
+                                      bool has_format, enum DataFormat format,
+                                      bool has_control,
+                                      CongestionControl control,
+                                      bool has_size, int64_t size,
+                                      Error **errp)
+{
+    RingBufChardev *d = ringbuf_find(chardev, errp);
+    g_autofree uint8_t *bytes = NULL;
+    MemcharWriteResult *res;
+    uint64_t dropped_before;
+    size_t count;
+    bool drop = has_control && control == CONGESTION_CONTROL_DROP;
+
+    if (!d) {
+        return NULL;
+    }
+    bytes = ringbuf_decode(data, has_format, format, &count, errp);
+    if (!bytes) {
+        return NULL;
+    }
+    if (has_size && (size < 0 || (uint64_t)size > count)) {
+        error_setg(errp, "size %" PRId64 " is not between 0 and the %zu"
+                   " bytes of data", size, count);
+        return NULL;
+    }
+    if (has_size) {
+        count = size;
+    }
+
+    res = g_new0(MemcharWriteResult, 1);
+    dropped_before = cirmem_bytes_dropped(&d->input);
+    res->written = cirmem_write(&d->input, bytes, count,
+                                drop ? CIRMEM_OVERWRITE : CIRMEM_BOUNDED);
+    res->dropped = cirmem_bytes_dropped(&d->input) - dropped_before;
+    ringbuf_deliver_input(d);
+    res->pending = cirmem_used(&d->input);
+    return res;
 }
 
 static RingbufInfo *ringbuf_info(RingBufChardev *d)
@@ -338,6 +489,13 @@ static RingbufInfo *ringbuf_info(RingBufChardev *d)
     info->dropped = cirmem_bytes_dropped(&d->ring);
     info->data_lost = cirmem_data_lost(&d->ring);
     qemu_mutex_unlock(&chr->chr_write_lock);
+
+    info->input = g_new0(RingbufInputInfo, 1);
+    info->input->size = cirmem_capacity(&d->input);
+    info->input->pending = cirmem_used(&d->input);
+    info->input->written = cirmem_bytes_written(&d->input);
+    info->input->delivered = cirmem_bytes_read(&d->input);
+    info->input->dropped = cirmem_bytes_dropped(&d->input);
     return info;
 }
 
@@ -368,27 +526,49 @@ RingbufInfoList *qmp_query_ringbuf(bool has_device, const char *device,
     return list;
 }
 
+/* Option @name as a ring size into *@has, *@size; false on error. */
+static bool ringbuf_parse_size(QemuOpts *opts, const char *name,
+                               bool *has, int64_t *size, Error **errp)
+{
+    uint64_t val;
+
+    if (!qemu_opt_get(opts, name)) {
+        return true;
+    }
+    val = qemu_opt_get_size(opts, name, 0);
+    if (val == 0 || val > CIRMEM_CAPACITY_MAX || val > INT64_MAX) {
+        error_setg(errp, "ringbuf %s must be between 1 and %" PRIu64
+                   " bytes, not %" PRIu64, name,
+                   (uint64_t)MIN(CIRMEM_CAPACITY_MAX, INT64_MAX), val);
+        return false;
+    }
+    *has = true;
+    *size = val;
+    return true;
+}
+
 static void qemu_chr_parse_ringbuf(QemuOpts *opts, ChardevBackend *backend,
                                    Error **errp)
 {
     const char *policy = qemu_opt_get(opts, "policy");
     ChardevRingbuf *ringbuf;
-    uint64_t val;
 
     backend->type = CHARDEV_BACKEND_KIND_RINGBUF;
     ringbuf = backend->u.ringbuf.data = g_new0(ChardevRingbuf, 1);
     qemu_chr_parse_common(opts, qapi_ChardevRingbuf_base(ringbuf));
 
-    if (qemu_opt_get(opts, "size")) {
-        val = qemu_opt_get_size(opts, "size", 0);
-        if (val == 0 || val > CIRMEM_CAPACITY_MAX || val > INT64_MAX) {
-            error_setg(errp, "ringbuf size must be between 1 and %" PRIu64
-                       " bytes, not %" PRIu64,
-                       (uint64_t)MIN(CIRMEM_CAPACITY_MAX, INT64_MAX), val);
-            return;
-        }
-        ringbuf->has_size = true;
-        ringbuf->size = val;
+    /* maxcapacity is the 2012 design's name for size */
+    if (qemu_opt_get(opts, "size") && qemu_opt_get(opts, "maxcapacity")) {
+        error_setg(errp, "ringbuf takes size or maxcapacity, not both");
+        return;
+    }
+    if (!ringbuf_parse_size(opts, "size", &ringbuf->has_size,
+                            &ringbuf->size, errp) ||
+        !ringbuf_parse_size(opts, "maxcapacity", &ringbuf->has_size,
+                            &ringbuf->size, errp) ||
+        !ringbuf_parse_size(opts, "input-size", &ringbuf->has_input_size,
+                            &ringbuf->input_size, errp)) {
+        return;
     }
     if (policy) {
         int p = qapi_enum_parse(&RingbufPolicy_lookup, policy, -1, NULL);
@@ -411,6 +591,8 @@ static void char_ringbuf_class_init(ObjectClass *oc, void *data)
     cc->open = qemu_chr_open_ringbuf;
     cc->chr_write = ringbuf_chr_write;
     cc->chr_add_watch = ringbuf_chr_add_watch;
+    cc->chr_accept_input = ringbuf_chr_accept_input;
+    cc->chr_update_read_handler = ringbuf_chr_update_read_handler;
 }
 
 static const TypeInfo char_ringbuf_type_info = {
@@ -427,10 +609,17 @@ static const TypeInfo char_memory_type_info = {
     .parent = TYPE_CHARDEV_RINGBUF,
 };
 
+/* The 2012 design's name: -chardev memchr,id=foo,maxcapacity=640k */
+static const TypeInfo char_memchr_type_info = {
+    .name = "chardev-memchr",
+    .parent = TYPE_CHARDEV_RINGBUF,
+};
+
 static void register_types(void)
 {
     type_register_static(&char_ringbuf_type_info);
     type_register_static(&char_memory_type_info);
+    type_register_static(&char_memchr_type_info);
 }
 
 type_init(register_types);

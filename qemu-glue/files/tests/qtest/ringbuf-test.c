@@ -15,6 +15,7 @@
 
 #define COM1 0x3f8
 #define COM1_LSR (COM1 + 5)
+#define LSR_DR 0x01
 #define LSR_THRE 0x20
 #define LSR_TEMT 0x40
 
@@ -111,6 +112,16 @@ static QDict *rb_info(QTestState *qts, const char *dev)
     g_assert_cmpuint(get_u64(info, "size"), ==,
                      get_u64(info, "used") +
                      get_u64(info, "free"));
+    {
+        QDict *in = qdict_get_qdict(info, "input");
+
+        g_assert(in);
+        g_assert_cmpuint(get_u64(in, "written"), ==,
+                         get_u64(in, "delivered") +
+                         get_u64(in, "dropped") +
+                         get_u64(in, "pending"));
+        g_assert_cmpuint(get_u64(in, "pending"), <=, get_u64(in, "size"));
+    }
     return info;
 }
 
@@ -474,6 +485,234 @@ static void test_hmp(void)
     qtest_quit(qts);
 }
 
+/* The input ring's counters: size, pending, written, delivered, dropped */
+static void check_input(QTestState *qts, const char *dev, uint64_t size,
+                        uint64_t pending, uint64_t written,
+                        uint64_t delivered, uint64_t dropped)
+{
+    QDict *info = rb_info(qts, dev);
+    QDict *in = qdict_get_qdict(info, "input");
+
+    g_assert_cmpuint(get_u64(in, "size"), ==, size);
+    g_assert_cmpuint(get_u64(in, "pending"), ==, pending);
+    g_assert_cmpuint(get_u64(in, "written"), ==, written);
+    g_assert_cmpuint(get_u64(in, "delivered"), ==, delivered);
+    g_assert_cmpuint(get_u64(in, "dropped"), ==, dropped);
+    qobject_unref(info);
+}
+
+/* The result of a successful memchar-write (caller unrefs) */
+static QDict *mc_result(QDict *resp)
+{
+    QDict *ret;
+
+    g_assert(resp);
+    g_assert(!qdict_haskey(resp, "error"));
+    ret = qdict_get_qdict(resp, "return");
+    qobject_ref(ret);
+    qobject_unref(resp);
+    return ret;
+}
+
+static QDict *mc_write(QTestState *qts, const char *dev, const char *data,
+                       const char *control)
+{
+    return mc_result(qtest_qmp(qts, "{'execute': 'memchar-write',"
+                               " 'arguments': {'chardev': %s, 'data': %s,"
+                               " 'control': %s}}", dev, data, control));
+}
+
+static void check_write(QDict *res, uint64_t written, uint64_t dropped,
+                        uint64_t pending)
+{
+    g_assert_cmpuint(get_u64(res, "written"), ==, written);
+    g_assert_cmpuint(get_u64(res, "dropped"), ==, dropped);
+    g_assert_cmpuint(get_u64(res, "pending"), ==, pending);
+    qobject_unref(res);
+}
+
+/* What the guest reads from its UART (RBR) until no byte is ready */
+static char *guest_read(QTestState *qts)
+{
+    GString *got = g_string_new(NULL);
+
+    while (qtest_inb(qts, COM1_LSR) & LSR_DR) {
+        g_string_append_c(got, qtest_inb(qts, COM1));
+    }
+    return g_string_free(got, false);
+}
+
+/*
+ * block: the input ring takes what fits, the UART (no FIFO: one byte
+ * in RBR) takes a byte at a time as the guest reads; nothing is lost.
+ */
+static void test_input_block(void)
+{
+    QTestState *qts = start(",input-size=8");
+    char *got;
+
+    /* 8 fit in the ring, then one goes straight into RBR */
+    check_write(mc_write(qts, "ring0", "hello world!", "block"), 8, 0, 7);
+    check_input(qts, "ring0", 8, 7, 8, 1, 0);
+    /* full: nothing more is taken, and nothing is dropped */
+    check_write(mc_write(qts, "ring0", "xyz", "block"), 1, 0, 8);
+    got = guest_read(qts);
+    g_assert_cmpstr(got, ==, "hello wox");
+    g_free(got);
+    check_write(mc_write(qts, "ring0", "rld!", "block"), 4, 0, 3);
+    got = guest_read(qts);
+    g_assert_cmpstr(got, ==, "rld!");
+    g_free(got);
+    check_input(qts, "ring0", 8, 0, 13, 13, 0);
+    /* the guest's output ring is untouched by all this */
+    check_info(qts, "ring0", 65536, 0, 0, 0, 0, false, "overwrite");
+    qtest_quit(qts);
+}
+
+/* drop: the oldest pending input makes room, counted exactly */
+static void test_input_drop(void)
+{
+    QTestState *qts = start(",input-size=4");
+    char *got;
+
+    /* "ab" overwritten, "c" delivered into RBR, "def" pending */
+    check_write(mc_write(qts, "ring0", "abcdef", "drop"), 6, 2, 3);
+    check_write(mc_write(qts, "ring0", "gh", "drop"), 2, 1, 4);
+    check_input(qts, "ring0", 4, 4, 8, 1, 3);
+    got = guest_read(qts);
+    g_assert_cmpstr(got, ==, "cefgh");
+    g_free(got);
+    check_input(qts, "ring0", 4, 0, 8, 5, 3);
+    qtest_quit(qts);
+}
+
+/* size, base64, and the default control (block) */
+static void test_input_size(void)
+{
+    QTestState *qts = start(",input-size=100");
+    QDict *resp;
+    char *got;
+
+    resp = qtest_qmp(qts, "{'execute': 'memchar-write', 'arguments':"
+                     " {'chardev': 'ring0', 'data': 'YWJjAGRlZg==',"
+                     " 'format': 'base64', 'size': 5}}");
+    check_write(mc_result(resp), 5, 0, 4);
+    got = guest_read(qts);
+    g_assert_cmpmem(got, 3, "abc", 3);
+    g_assert_cmpint(got[3], ==, 0);     /* the NUL byte got through */
+    g_assert_cmpint(got[4], ==, 'd');
+    g_free(got);
+    resp = qtest_qmp(qts, "{'execute': 'memchar-write', 'arguments':"
+                     " {'chardev': 'ring0', 'data': 'a\\u0000b'}}");
+    check_write(mc_result(resp), 3, 0, 2);
+    check_input(qts, "ring0", 100, 2, 8, 6, 0);
+    qtest_quit(qts);
+}
+
+/* memchar-read: block keeps the rest, drop returns the newest bytes */
+static void test_memchar_read(void)
+{
+    QTestState *qts = start(",size=16");
+    QDict *resp;
+
+    serial_send(qts, "0123456789", 10);
+    resp = qtest_qmp(qts, "{'execute': 'memchar-read', 'arguments':"
+                     " {'chardev': 'ring0', 'size': 3}}");
+    g_assert_cmpstr(qdict_get_str(resp, "return"), ==, "012");
+    qobject_unref(resp);
+    resp = qtest_qmp(qts, "{'execute': 'memchar-read', 'arguments':"
+                     " {'chardev': 'ring0', 'size': 4, 'control': 'drop'}}");
+    g_assert_cmpstr(qdict_get_str(resp, "return"), ==, "6789");
+    qobject_unref(resp);
+    check_info(qts, "ring0", 16, 0, 10, 7, 3, false, "overwrite");
+    serial_send(qts, "\xc3\xa9xyz", 5);
+    resp = qtest_qmp(qts, "{'execute': 'memchar-read', 'arguments':"
+                     " {'chardev': 'ring0', 'size': 10, 'format': 'base64',"
+                     " 'control': 'block'}}");
+    g_assert_cmpstr(qdict_get_str(resp, "return"), ==, "w6l4eXo=");
+    qobject_unref(resp);
+    qtest_quit(qts);
+}
+
+/* The 2012 design's command line */
+static void test_memchr(void)
+{
+    QTestState *qts = qtest_init("-machine pc -nodefaults -chardev "
+                                 "memchr,id=foo,maxcapacity=640k "
+                                 "-serial chardev:foo");
+    QDict *resp;
+
+    serial_send(qts, "ok", 2);
+    check_info(qts, "foo", 640 * 1024, 2, 2, 0, 0, false, "overwrite");
+    resp = qtest_qmp(qts, "{'execute': 'memchar-read', 'arguments':"
+                     " {'chardev': 'foo', 'size': 100}}");
+    g_assert_cmpstr(qdict_get_str(resp, "return"), ==, "ok");
+    qobject_unref(resp);
+    qtest_quit(qts);
+}
+
+/* Each bad request is a clear error and changes nothing */
+static void test_memchar_bad_input(void)
+{
+    QTestState *qts = start(",input-size=8");
+    static const struct {
+        const char *args, *error;
+    } bad[] = {
+        { "'chardev': 'nope', 'data': 'x'", "Device 'nope' not found" },
+        { "'chardev': 'null0', 'data': 'x'", "null0 is not a ringbuf device" },
+        { "'chardev': 'ring0', 'data': '!!!', 'format': 'base64'",
+          "Base64 data contains invalid characters" },
+        { "'chardev': 'ring0', 'data': 'abc', 'size': 4",
+          "size 4 is not between 0 and the 3 bytes of data" },
+        { "'chardev': 'ring0', 'data': 'abc', 'size': -1",
+          "size -1 is not between 0 and the 3 bytes of data" },
+        { "'chardev': 'ring0', 'data': 'abc', 'control': 'sideways'",
+          "'control' does not accept value 'sideways'" },
+    };
+    size_t i;
+    char *e;
+
+    g_assert_null(chardev_add(qts, "null0", "null", ""));
+    for (i = 0; i < G_N_ELEMENTS(bad); i++) {
+        g_autofree char *json = g_strdup_printf("{%s}", bad[i].args);
+        QObject *args = qobject_from_json(json, &error_abort);
+
+        e = qmp_error(qtest_qmp(qts, "{'execute': 'memchar-write',"
+                                " 'arguments': %p}", args));
+        g_test_message("memchar-write {%s}: %s", bad[i].args, e);
+        g_assert(strstr(e, bad[i].error));
+        g_free(e);
+    }
+    e = qmp_error(qtest_qmp(qts, "{'execute': 'memchar-read', 'arguments':"
+                            " {'chardev': 'ring0', 'size': 0}}"));
+    g_assert_cmpstr(e, ==, "size must be greater than zero");
+    g_free(e);
+    e = qmp_error(qtest_qmp(qts, "{'execute': 'memchar-read', 'arguments':"
+                            " {'chardev': 'null0', 'size': 1}}"));
+    g_assert_cmpstr(e, ==, "null0 is not a ringbuf device");
+    g_free(e);
+    e = qmp_error(qtest_qmp(qts, "{'execute': 'memchar-read', 'arguments':"
+                            " {'chardev': 'ring0', 'size': 1,"
+                            " 'control': 'later'}}"));
+    g_assert(strstr(e, "'control' does not accept value 'later'"));
+    g_free(e);
+    e = chardev_add(qts, "bad", "ringbuf", "'input-size': 0");
+    g_assert(e && strstr(e, "ringbuf input-size must be between 1 and"));
+    g_free(e);
+    /* nothing reached either ring, and the guest side still works */
+    check_input(qts, "ring0", 8, 0, 0, 0, 0);
+    check_info(qts, "ring0", 65536, 0, 0, 0, 0, false, "overwrite");
+    check_write(mc_write(qts, "ring0", "ok", "block"), 2, 0, 1);
+    e = guest_read(qts);
+    g_assert_cmpstr(e, ==, "ok");
+    g_free(e);
+    /* the console needs line editing, which human-monitor-command lacks */
+    e = hmp(qts, "console ring0");
+    g_assert(strstr(e, "console needs a monitor with line editing"));
+    g_free(e);
+    qtest_quit(qts);
+}
+
 static void run_logfile(bool mux)
 {
     g_autofree char *dir = g_dir_make_tmp("ringbuf-test-XXXXXX", NULL);
@@ -524,5 +763,11 @@ int main(int argc, char **argv)
     qtest_add_func("/ringbuf/hmp", test_hmp);
     qtest_add_func("/ringbuf/logfile", test_logfile);
     qtest_add_func("/ringbuf/mux", test_mux);
+    qtest_add_func("/ringbuf/input-block", test_input_block);
+    qtest_add_func("/ringbuf/input-drop", test_input_drop);
+    qtest_add_func("/ringbuf/input-size", test_input_size);
+    qtest_add_func("/ringbuf/memchar-read", test_memchar_read);
+    qtest_add_func("/ringbuf/memchr", test_memchr);
+    qtest_add_func("/ringbuf/memchar-bad-input", test_memchar_bad_input);
     return g_test_run();
 }
