@@ -83,6 +83,11 @@ if [ -z "$kernel" ] || [ ! -r "$kernel" ]; then
 else
     PYTHONPATH=$glue/tests timeout 900 python3 "$glue/tests/e2e.py" \
         "$qemu" "$kernel" "$initrd" "$out/e2e" || fail "e2e.py"
+    # 6. The input path and HMP console with the guest's shells.
+    step "memchar-write/memchar-read and HMP console with a Linux shell"
+    PYTHONPATH=$glue/tests timeout 900 python3 \
+        "$glue/tests/interactive.py" "$qemu" "$kernel" "$initrd" \
+        "$out/interactive" || fail "interactive.py"
 fi
 
 # Nothing may outlive the checks.
