@@ -75,13 +75,14 @@ check: deps
 	  echo "==== make $$t"; $(MAKE) --no-print-directory $$t; done
 	@echo "==== make check: all gates passed ($(CHECK_TARGETS))"
 
-# A small demo of the core (qemu-glue's demo replaces it once QEMU is in).
+# A small demo of the core alone (`make demo`, the Linux guest on the
+# glued QEMU, is in qemu-glue/qemu.mk).
 $(BUILD)/demo/overrun: demo/overrun.c $(BUILD)/libcirmem.a
 	mkdir -p $(dir $@)
 	$(CC) $(CSTD) $(WARN) $(OPT) -Icore -o $@ $< $(BUILD)/libcirmem.a
 
-.PHONY: demo
-demo: deps
+.PHONY: demo-core
+demo-core: deps
 	$(MAKE) --no-print-directory $(BUILD)/demo/overrun
 	$(BUILD)/demo/overrun
 

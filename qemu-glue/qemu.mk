@@ -75,5 +75,19 @@ qemu-check: qemu $(QEMU_INITRAMFS)
 	@sh qemu-glue/tests/run-checks.sh $(QEMU_WORK) $(QEMU_OBJ) \
 	  $(QEMU_STOCK) $(QEMU_INITRAMFS) $(QEMU_DIR)/check
 
+# The Linux guest on a small ring, driven over QMP (see qemu-glue/demo/).
+QEMU_KERNEL = $$(ls /boot/vmlinuz-*-amd64 2>/dev/null | sort -V | tail -n 1)
+.PHONY: demo console
+demo: deps
+	@$(MAKE) --no-print-directory qemu $(QEMU_INITRAMFS)
+	@PYTHONPATH=qemu-glue/tests python3 qemu-glue/demo/demo.py \
+	  $(QEMU_BIN) $(QEMU_KERNEL) $(QEMU_INITRAMFS) $(QEMU_DIR)/demo
+
+# The same guest with the human monitor on this terminal.
+console: deps
+	@$(MAKE) --no-print-directory qemu $(QEMU_INITRAMFS)
+	@sh qemu-glue/demo/console.sh $(QEMU_BIN) $(QEMU_KERNEL) \
+	  $(QEMU_INITRAMFS)
+
 qemu-clean:
 	rm -rf $(QEMU_DIR) $(BUILD)/qemu-src

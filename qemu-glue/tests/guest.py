@@ -117,12 +117,33 @@ class Guest:
         self.q.close()
 
 
-class HMPClient:
-    """A human monitor on a unix socket, driven like a person would."""
+class _Pipes:
+    """A child's stdout/stdin with the socket calls HMPClient uses."""
 
-    def __init__(self, path, timeout=30):
+    def __init__(self, proc):
+        self.proc = proc
+
+    def fileno(self):
+        return self.proc.stdout.fileno()
+
+    def recv(self, n):
+        return os.read(self.proc.stdout.fileno(), n)
+
+    def sendall(self, data):
+        self.proc.stdin.write(data)
+        self.proc.stdin.flush()
+
+    def close(self):
+        self.proc.stdin.close()
+
+
+class HMPClient:
+    """A human monitor on a unix socket (or, with @proc, on a child's
+    stdio), driven like a person would."""
+
+    def __init__(self, path=None, timeout=30, proc=None):
         deadline = time.monotonic() + timeout
-        while True:
+        while proc is None:
             try:
                 self.s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
                 self.s.connect(path)
@@ -132,6 +153,8 @@ class HMPClient:
                 if time.monotonic() > deadline:
                     raise
                 time.sleep(0.1)
+        if proc is not None:
+            self.s = _Pipes(proc)
         self.seen = ""
         self.expect(r"\(qemu\) ")
 

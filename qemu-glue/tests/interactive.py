@@ -11,16 +11,18 @@
   and the surviving tail is what the guest runs;
 - bad requests are clear errors and the guest is unaffected;
 - HMP `console` through a monitor socket: attach to serial0, run a
-  command, detach with ~., then the same on serial1.
+  command, detach with ~., then the same on serial1; and `make
+  console`'s script with its monitor on a pipe.
 """
 
 import hashlib
 import os
 import random
 import re
+import subprocess
 import sys
 
-from guest import Guest, HMPClient
+from guest import BOOT_TIMEOUT, Guest, HMPClient
 from qmp import QMPError
 
 QEMU, KERNEL, INITRD, WORK = sys.argv[1:5]
@@ -151,6 +153,31 @@ def test_console(g, hmp_path):
     h.close()
 
 
+def test_make_console():
+    """`make console`'s script, its monitor on stdio driven by a pipe."""
+    script = os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                          "..", "demo", "console.sh")
+    proc = subprocess.Popen(["sh", script, QEMU, KERNEL, INITRD],
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT)
+    try:
+        h = HMPClient(proc=proc)
+        h.send("console serial0")
+        h.expect(r"console: attached to 'serial0'")
+        h.expect(r"guest# ", timeout=BOOT_TIMEOUT)   # the boot went by
+        h.send("echo stdio-$((40+2))")
+        check("stdio-42" in h.expect(r"stdio-42\n.*guest# "),
+              "make console: a command typed at the console ran")
+        h.send("~.")
+        h.expect(r"\(qemu\) ")
+        h.send("quit")
+        check(proc.wait(timeout=30) == 0, "make console: quit exits 0")
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
 def main():
     hmp_path = os.path.join(WORK, "hmp.sock")
     os.makedirs(WORK, exist_ok=True)
@@ -175,6 +202,11 @@ def main():
         alive = g.q.alive()
         g.close()
     check(alive, "QEMU survived every check")
+    print("  test_make_console")
+    try:
+        test_make_console()
+    except Exception as e:
+        check(False, "%s: %s" % (type(e).__name__, e))
     if failures:
         print("interactive: %d FAILED" % len(failures))
         sys.exit(1)

@@ -82,6 +82,8 @@ static bool console_show_output(HMPConsole *con)
         }
         monitor_puts(mon, text);
     }
+    /* the monitor flushes at newlines; a prompt has none */
+    monitor_flush(mon);
     return true;
 }
 
