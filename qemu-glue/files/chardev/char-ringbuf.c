@@ -16,9 +16,10 @@
  * - input: data on its way to the guest.  memchar-write (and HMP's
  *   console) fill it; it is drained into the frontend as fast as the
  *   frontend accepts (can_read, then chr_accept_input when the guest
- *   has read).  Only touched under the BQL, which every caller holds;
- *   not under chr_write_lock, as the frontend may write output while it
- *   receives.
+ *   has read).  Only touched under the BQL, which its callers hold
+ *   (QMP, HMP, device emulation; QEMU's single-threaded unit tests
+ *   have no BQL), not under chr_write_lock, as the frontend may write
+ *   output while it receives.
  */
 
 #include "qemu/osdep.h"
@@ -29,7 +30,6 @@
 #include "qapi/qapi-commands-char.h"
 #include "qapi/util.h"
 #include "qemu/base64.h"
-#include "qemu/main-loop.h"
 #include "qemu/module.h"
 #include "qemu/option.h"
 #include "qom/object.h"
@@ -172,7 +172,6 @@ static void ringbuf_deliver_input(RingBufChardev *d)
 {
     Chardev *chr = CHARDEV(d);
 
-    assert(qemu_mutex_iothread_locked());
     if (d->delivering) {
         return;
     }
