@@ -21,6 +21,7 @@ import random
 import re
 import subprocess
 import sys
+import time
 
 from guest import BOOT_TIMEOUT, Guest, HMPClient
 from qmp import QMPError
@@ -150,6 +151,20 @@ def test_console(g, hmp_path):
     out = h.expect(r"\(qemu\) ")
     check("hmp0 is not a ringbuf device" in out,
           "console on a non-ring chardev: an error, the prompt stays")
+    # a client that disconnects while attached ends the session: the
+    # next one gets the monitor, and the guest's output stays unread
+    h.send("console serial0")
+    h.expect(r"console: attached to 'serial0'")
+    h.close()
+    time.sleep(0.5)
+    h = HMPClient(hmp_path)
+    g.write(b"echo after-$((1+2))\n")
+    h.send("info ringbuf serial0")
+    out = h.expect(r"\(qemu\) ")
+    check("serial0: size=" in out,
+          "a client that left while attached: the next one has (qemu)")
+    check("after-3" in g.read_until(r"after-3"),
+          "and the guest's output waits in the ring, unread")
     h.close()
 
 

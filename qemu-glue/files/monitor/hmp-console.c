@@ -12,6 +12,7 @@
  */
 
 #include "qemu/osdep.h"
+#include "chardev/char-fe.h"
 #include "monitor-internal.h"
 #include "monitor/hmp.h"
 #include "qapi/error.h"
@@ -91,6 +92,11 @@ static void console_poll(void *opaque)
 {
     HMPConsole *con = opaque;
 
+    /* A client that went away (a socket monitor) ends the session */
+    if (!qemu_chr_fe_backend_open(&con->mon->common.chr)) {
+        console_detach(con, "monitor closed; detached from");
+        return;
+    }
     if (!console_show_output(con)) {
         console_detach(con, "lost");
         return;
