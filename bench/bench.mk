@@ -9,7 +9,14 @@
 #                      build/bench/{ring,utf8}.csv, the plot
 #                      build/bench/throughput.png and a Markdown section
 #                      build/bench/RESULTS-section.md for bench/RESULTS.md.
-# BENCH_ARGS passes options, e.g. BENCH_ARGS='--cpu 0 --reps 9'.
+#   make bench-qemu    `make deps`, `make qemu`, then bench-qemu-run
+#   make bench-qemu-run  end to end, Debian's stock qemu-system-x86_64
+#                      ($(QEMU_STOCK)) next to the glued one ($(QEMU_BIN)):
+#                      ringbuf-read, serial throughput, memory
+#                      (bench/qemu/bench_qemu.py; table on stdout, CSV and
+#                      RESULTS-qemu-section.md in build/bench/qemu/).
+# BENCH_ARGS passes options, e.g. BENCH_ARGS='--cpu 0 --reps 9';
+# BENCH_QEMU_ARGS those of bench_qemu.py, e.g. BENCH_QEMU_ARGS=--quick.
 # The benchmark objects use the shipped library's flags ($(CFLAGS_LIB))
 # and link the shipped static library.
 
@@ -25,7 +32,13 @@ BENCH_GLIB_LIBS = $$(pkg-config --libs glib-2.0)
 DEPS_PACKAGES += libglib2.0-dev gnuplot-nox pkg-config coreutils
 CHECK_TARGETS += bench-build
 
-.PHONY: bench bench-build bench-run
+BENCH_QEMU_DIR := $(BENCH_DIR)/qemu
+BENCH_QEMU_ARGS ?=
+BENCH_QEMU_TIMEOUT ?= 900
+# bench-build checks that these still compile (nothing is run)
+BENCH_QEMU_BUILT := $(BENCH_DIR)/bench_qemu.pyc $(BENCH_DIR)/qemu-guest.bin
+
+.PHONY: bench bench-build bench-run bench-qemu bench-qemu-run
 
 $(BENCH_DIR):
 	mkdir -p $@
@@ -40,7 +53,17 @@ $(BENCH_BIN): $(BENCH_OBJS) $(BUILD)/libcirmem.a
 	$(CC) $(CFLAGS_LIB) $(CFLAGS) -o $@ $(BENCH_OBJS) $(BUILD)/libcirmem.a \
 	  $(BENCH_GLIB_LIBS)
 
-bench-build: $(BENCH_BIN)
+$(BENCH_DIR)/bench_qemu.pyc: bench/qemu/bench_qemu.py | $(BENCH_DIR)
+	python3 -c 'import py_compile, sys; \
+	  py_compile.compile(sys.argv[1], cfile=sys.argv[2], doraise=True)' \
+	  $< $@
+
+$(BENCH_DIR)/qemu-guest.bin: bench/qemu/guest.S | $(BENCH_DIR)
+	as --32 -o $(BENCH_DIR)/qemu-guest.o $<
+	objcopy -O binary $(BENCH_DIR)/qemu-guest.o $@
+	@test "$$(stat -c %s $@)" = 65536 || { echo "$@: not 64 KiB"; exit 1; }
+
+bench-build: $(BENCH_BIN) $(BENCH_QEMU_BUILT)
 
 # Like `make demo`: install what is missing first (glib, gnuplot).
 bench: deps
@@ -54,3 +77,15 @@ bench-run: $(BENCH_BIN)
 	  if [ "$$rc" != 0 ]; then echo "cirmem_bench failed ($$rc)"; exit 1; fi
 	gnuplot -e "dir='$(BENCH_DIR)'" bench/plot.gp
 	@echo "plot: $(BENCH_DIR)/throughput.png"
+
+# QEMU_BIN and QEMU_STOCK come from qemu-glue/qemu.mk (included after this
+# file: fine, recipes expand them when they run).
+bench-qemu: deps
+	$(MAKE) --no-print-directory qemu
+	$(MAKE) --no-print-directory bench-qemu-run
+
+bench-qemu-run: $(BENCH_QEMU_BUILT)
+	@mkdir -p $(BENCH_QEMU_DIR)
+	QEMU_BIN=$(QEMU_BIN) QEMU_STOCK=$(QEMU_STOCK) \
+	  timeout $(BENCH_QEMU_TIMEOUT) python3 bench/qemu/bench_qemu.py \
+	  --out $(BENCH_QEMU_DIR) $(BENCH_QEMU_ARGS)
