@@ -377,7 +377,7 @@ READ_RINGS = [("64K", 64 * KiB, 0x3F8, 1, 1), ("1M", MiB, 0x2F8, 8, 2)]
 READ_FORMATS = ["utf8", "base64"]
 
 
-def bench_read(bins, args, bios, rows, samples_out):
+def bench_read(bins, args, bios, rows, samples_out, write_t):
     """ringbuf-read of a full ring, refilled (untimed) by the guest."""
     block = {"ascii": ascii_text(GUEST_MAX),
              "mixed": b"".join(mixed_text(GUEST_BLOCK, seed=k)
@@ -442,6 +442,19 @@ def bench_read(bins, args, bios, rows, samples_out):
                                                   "%.6f" % tr))
                     lat[key] += ts
                     rate[key].append(k / sum(ts))
+        # For the record: the same 64 KiB refill through QMP ringbuf-write
+        # (the monitor reads its input one byte per read(), see RESULTS).
+        data = block["ascii"][:64 * KiB]
+        req = Qemu.request("ringbuf-write", device="r64K",
+                           data=data.decode())
+        for rep in range(-1, args.qmp_writes):
+            for name, _ in alternate(bins, rep):
+                t, line = qs[name].send_timed(req)
+                if not line.startswith(b'{"return"') or \
+                        read_ring(qs[name], "r64K", MiB) != data:
+                    raise RuntimeError("%s: ringbuf-write: %r" % (name, line))
+                if rep >= 0:
+                    write_t.setdefault(name, []).append(t)
     finally:
         for q in qs.values():
             q.close()
@@ -461,6 +474,62 @@ def bench_read(bins, args, bios, rows, samples_out):
                 "refill": statistics.median(refill[key]) * 1e3,
             }
         rows.append((label, fmt, kind, res))
+
+
+def profile_read(bins, args, bios, spec, tmp):
+    """--profile RING,FORMAT,TEXT: perf samples of each QEMU during the
+    timed ringbuf-reads only (perf record -D -1, enabled and disabled
+    through its control FIFO around each read; the refills are not
+    sampled).  Prints the top symbols; perf.data files go to --out."""
+    label, fmt, kind = spec.split(",")
+    ring = [r for r in READ_RINGS if r[0] == label][0]
+    _, size, _, blocks, passes = ring
+    port = 0x3F8                      # the only serial port here
+    data = ascii_text(GUEST_MAX) if kind == "ascii" else b"".join(
+        mixed_text(GUEST_BLOCK, seed=k) for k in range(8))
+    qargs = guest_args(bios) + ["-chardev", "ringbuf,id=r,size=%d" % size,
+                                "-serial", "chardev:r"]
+    req = Qemu.request("ringbuf-read", device="r", size=size, format=fmt)
+    for name, b in bins:
+        ctl, ack = os.path.join(tmp, "ctl"), os.path.join(tmp, "ack")
+        for f in (ctl, ack):
+            if os.path.exists(f):
+                os.unlink(f)
+            os.mkfifo(f)
+        out = os.path.join(os.path.abspath(args.out),
+                           "perf-%s-%s-%s-%s.data" % (name, label, fmt, kind))
+        with start(b, qargs, qtest=True) as q:
+            guest_load(q, data)
+            perf = subprocess.Popen(
+                ["perf", "record", "-q", "-D", "-1",
+                 "--control=fifo:%s,%s" % (ctl, ack), "-o", out,
+                 "-p", str(q.pid)], stdout=subprocess.DEVNULL)
+            _children.append(perf)
+            with open(ctl, "w") as c, open(ack) as a:
+                ts = []
+                for _ in range(args.profile_reads):
+                    guest_run(q, blocks, passes, [port])
+                    c.write("enable\n")
+                    c.flush()
+                    a.readline()
+                    t, line = q.send_timed(req)
+                    c.write("disable\n")
+                    c.flush()
+                    a.readline()
+                    if len(line) < size:
+                        raise RuntimeError("short read: %r" % line[:100])
+                    ts.append(t)
+            perf.send_signal(signal.SIGINT)
+            perf.wait(timeout=60)
+        rep = subprocess.run(["perf", "report", "-i", out, "--no-children",
+                              "--sort", "dso,sym", "--stdio", "-g", "none"],
+                             capture_output=True, text=True).stdout
+        top = [line for line in rep.splitlines()
+               if "%" in line and not line.startswith("#")][:args.profile_top]
+        print("%s: %d reads of %s %s %s, median %.2f ms; %s"
+              % (name, len(ts), label, fmt, kind,
+                 1e3 * statistics.median(ts), out))
+        print("\n".join(top))
 
 
 # ---------------------------------------------------------------- part 2
@@ -634,7 +703,7 @@ def write_csv(path, header, rows):
 def fmt_table(read_rows, serial_rows, mem_rows, notes, meta):
     L = []
     if read_rows:
-        L += fmt_read(read_rows, meta) + [""]
+        L += fmt_read(read_rows, notes, meta) + [""]
     if serial_rows:
         L += fmt_serial(serial_rows, notes, meta) + [""]
     if mem_rows:
@@ -642,26 +711,34 @@ def fmt_table(read_rows, serial_rows, mem_rows, notes, meta):
     return "\n".join(L).rstrip("\n")
 
 
-def fmt_read(read_rows, meta):
+def fmt_read(read_rows, notes, meta):
     L = ["1. ringbuf-read of a full ring (QMP round trip only; the guest "
          "refills it untimed).",
          "   calls/s: median of %d repetitions ± spread (max-min)/median; "
          "latency in ms over all n reads (nearest rank)" % meta["reps"],
+         "   g/s: calls/s glued/stock (> 1: glued faster); med g/s: median "
+         "latency glued/stock (< 1: glued faster)",
          "",
          "ring fmt    text  |    stock calls/s      glued calls/s  | g/s  "
-         "| stock ms med   p90   p99 | glued ms med   p90   p99 |  n  "
-         "| MB/s stock glued | refill ms s/g"]
+         "| stock ms med   p90   p99 | glued ms med   p90   p99 | med g/s "
+         "|  n  | MB/s stock glued | refill ms s/g"]
     for label, fmt, kind, r in read_rows:
         s, g = r["stock"], r["glued"]
         L.append("%-4s %-6s %-5s | %8.1f ±%3.0f%%  %8.1f ±%3.0f%% | %4.2f "
-                 "| %11.2f %5.2f %5.2f | %11.2f %5.2f %5.2f | %3d "
-                 "| %10.1f %5.1f | %5.1f %5.1f"
+                 "| %11.2f %5.2f %5.2f | %11.2f %5.2f %5.2f |  %5.2f  "
+                 "| %3d | %10.1f %5.1f | %5.1f %5.1f"
                  % (label, fmt, kind, s["calls"], 100 * s["spread"],
                     g["calls"], 100 * g["spread"],
                     ratio(g["calls"], s["calls"]),
                     s["med"], s["p90"], s["p99"], g["med"], g["p90"],
-                    g["p99"], s["n"], s["mbs"], g["mbs"], s["refill"],
+                    g["p99"], ratio(g["med"], s["med"]), s["n"], s["mbs"], g["mbs"], s["refill"],
                     g["refill"]))
+    w = notes.get("qmp_write")
+    if w:
+        L.append("   the same 64 KiB refill by QMP ringbuf-write (utf8, "
+                 "ASCII), median of %d: stock %.0f ms, glued %.0f ms"
+                 % (len(w["stock"]), 1e3 * statistics.median(w["stock"]),
+                    1e3 * statistics.median(w["glued"])))
     return L
 
 
@@ -740,6 +817,8 @@ def main():
     ap.add_argument("--reads-big", type=int, default=6,
                     help="timed reads per repetition, 1 MiB ring")
     ap.add_argument("--ascii-only", action="store_true")
+    ap.add_argument("--qmp-writes", type=int, default=3,
+                    help="timed 64 KiB ringbuf-write calls (for the record)")
     ap.add_argument("--window", type=int, default=256,
                     help="qtest lines written before reading their OKs")
     ap.add_argument("--flood-bytes", type=int, default=256 * KiB)
@@ -747,12 +826,17 @@ def main():
     ap.add_argument("--rings", type=int, default=100)
     ap.add_argument("--mem-runs", type=int, default=3)
     ap.add_argument("--mem-runs-pc", type=int, default=1)
+    ap.add_argument("--profile", metavar="RING,FORMAT,TEXT",
+                    help="instead of the benchmark: perf profile of the "
+                    "reads of one cell, e.g. 1M,base64,ascii")
+    ap.add_argument("--profile-reads", type=int, default=30)
+    ap.add_argument("--profile-top", type=int, default=15)
     ap.add_argument("--quick", action="store_true",
                     help="few, small repetitions (a smoke test)")
     args = ap.parse_args()
     if args.quick:
         args.reps, args.warmup = 2, 1
-        args.reads_small, args.reads_big = 3, 2
+        args.reads_small, args.reads_big, args.qmp_writes = 3, 2, 1
         args.flood_bytes, args.flood_bytes_w1 = 16 * KiB, 2 * KiB
         args.rings, args.mem_runs = 8, 1
     parts = args.parts.split(",")
@@ -764,6 +848,9 @@ def main():
     tmp = tempfile.mkdtemp(prefix="cirmem-bench-guest-")
     atexit.register(shutil.rmtree, tmp, True)
     bios = build_guest(os.path.join(here, "guest.S"), tmp)
+    if args.profile:
+        profile_read(bins, args, bios, args.profile, tmp)
+        return
 
     meta = {"reps": args.reps, "mem_runs": args.mem_runs,
             "mem_runs_pc": args.mem_runs_pc, "rings": args.rings}
@@ -783,11 +870,12 @@ def main():
     sys.stdout.flush()
 
     read_rows, serial_rows, mem_rows, notes = [], [], [], {}
+    qmp_write = notes["qmp_write"] = {}
     samples, serial_raw, mem_raw = [], [], []
     timing = {}
     if "read" in parts:
         t = time.monotonic()
-        bench_read(bins, args, bios, read_rows, samples)
+        bench_read(bins, args, bios, read_rows, samples, qmp_write)
         timing["read"] = time.monotonic() - t
         print("  read: %.0f s" % timing["read"], flush=True)
     if "serial" in parts:
@@ -807,13 +895,14 @@ def main():
               ["ring", "format", "text", "binary", "n", "calls_per_s_median",
                "calls_per_s_spread", "latency_ms_median", "latency_ms_p90",
                "latency_ms_p99", "MB_per_s", "refill_ms_median",
-               "calls_ratio_glued_stock"],
+               "calls_ratio_glued_stock", "median_latency_ratio_glued_stock"],
               [(label, fmt, kind, name, r[name]["n"],
                 "%.2f" % r[name]["calls"], "%.3f" % r[name]["spread"],
                 "%.4f" % r[name]["med"], "%.4f" % r[name]["p90"],
                 "%.4f" % r[name]["p99"], "%.2f" % r[name]["mbs"],
                 "%.3f" % r[name]["refill"],
-                "%.3f" % ratio(r["glued"]["calls"], r["stock"]["calls"]))
+                "%.3f" % ratio(r["glued"]["calls"], r["stock"]["calls"]),
+                "%.3f" % ratio(r["glued"]["med"], r["stock"]["med"]))
                for label, fmt, kind, r in read_rows for name in r])
     write_csv(os.path.join(args.out, "read-samples.csv"),
               ["binary", "ring", "format", "text", "rep", "i",
