@@ -32,11 +32,18 @@
 #include "qemu/base64.h"
 #include "qemu/module.h"
 #include "qemu/option.h"
+#include "qemu/timer.h"
 #include "qom/object.h"
 #include "cirmem.h"
 
 #define RINGBUF_DEFAULT_SIZE 65536
 #define RINGBUF_DEFAULT_INPUT_SIZE 4096
+/*
+ * While input is pending, how often to offer it again: frontends can gain
+ * room without telling (a guest resetting its UART FIFO), and guest time
+ * is what matters, so the retry runs on the virtual clock.
+ */
+#define RINGBUF_INPUT_RETRY_MS 10
 /* Input bytes ringbuf-read decodes per step (bounds its scratch buffer). */
 #define RINGBUF_READ_CHUNK 65536
 
@@ -48,6 +55,7 @@ struct RingBufChardev {
     cirmem input;
     uint8_t *input_storage;
     bool delivering;
+    QEMUTimer *input_retry;
 };
 typedef struct RingBufChardev RingBufChardev;
 
@@ -168,6 +176,8 @@ static void ringbuf_wake_writers(RingBufChardev *d, size_t consumed)
  * chr_accept_input from its receive handler: @delivering keeps that from
  * passing the same bytes twice.
  */
+static void ringbuf_retry_input_later(RingBufChardev *d);
+
 static void ringbuf_deliver_input(RingBufChardev *d)
 {
     Chardev *chr = CHARDEV(d);
@@ -193,6 +203,24 @@ static void ringbuf_deliver_input(RingBufChardev *d)
         cirmem_consume(&d->input, n);
     }
     d->delivering = false;
+    if (cirmem_used(&d->input)) {
+        ringbuf_retry_input_later(d);
+    }
+}
+
+static void ringbuf_input_retry(void *opaque)
+{
+    ringbuf_deliver_input(opaque);
+}
+
+static void ringbuf_retry_input_later(RingBufChardev *d)
+{
+    if (!d->input_retry) {
+        d->input_retry = timer_new_ms(QEMU_CLOCK_VIRTUAL,
+                                      ringbuf_input_retry, d);
+    }
+    timer_mod(d->input_retry, qemu_clock_get_ms(QEMU_CLOCK_VIRTUAL) +
+              RINGBUF_INPUT_RETRY_MS);
 }
 
 /* The frontend has room again (e.g. the guest read its UART). */
@@ -215,6 +243,8 @@ static void char_ringbuf_finalize(Object *obj)
     d->storage = NULL;
     g_free(d->input_storage);
     d->input_storage = NULL;
+    timer_free(d->input_retry);
+    d->input_retry = NULL;
 }
 
 /* Give @r a buffer of @size bytes; @what names the ring in errors. */

@@ -586,6 +586,29 @@ static void test_input_drop(void)
     qtest_quit(qts);
 }
 
+/*
+ * A frontend can gain room without telling the chardev: the guest resets
+ * its UART's receive FIFO.  Pending input is offered again on a timer of
+ * guest time, so it still arrives.
+ */
+static void test_input_retry(void)
+{
+    QTestState *qts = start(",input-size=64");
+    char *got;
+
+    qtest_outb(qts, COM1 + 2, 0x01);          /* FCR: FIFO on, trigger 1 */
+    check_write(mc_write(qts, "ring0", "abcdefgh", "block"), 8, 0, 7);
+    qtest_outb(qts, COM1 + 2, 0x03);          /* FCR: clear the RX FIFO */
+    g_assert_false(qtest_inb(qts, COM1_LSR) & LSR_DR);
+    check_input(qts, "ring0", 64, 7, 8, 1, 0);
+    qtest_clock_step(qts, 20 * 1000 * 1000);  /* 20 ms of guest time */
+    got = guest_read(qts);
+    g_assert_cmpstr(got, ==, "bcdefgh");        /* 'a' went with the FIFO */
+    g_free(got);
+    check_input(qts, "ring0", 64, 0, 8, 8, 0);
+    qtest_quit(qts);
+}
+
 /* size, base64, and the default control (block) */
 static void test_input_size(void)
 {
@@ -765,6 +788,7 @@ int main(int argc, char **argv)
     qtest_add_func("/ringbuf/mux", test_mux);
     qtest_add_func("/ringbuf/input-block", test_input_block);
     qtest_add_func("/ringbuf/input-drop", test_input_drop);
+    qtest_add_func("/ringbuf/input-retry", test_input_retry);
     qtest_add_func("/ringbuf/input-size", test_input_size);
     qtest_add_func("/ringbuf/memchar-read", test_memchar_read);
     qtest_add_func("/ringbuf/memchr", test_memchr);
