@@ -544,9 +544,9 @@ SERIAL_MODES = [
 def bench_serial(bins, args, bios, rows, raw_out, notes):
     """Bytes into the 16550 at 0x3f8: qtest outb lines (pipelined in
     windows, and one at a time), and the guest's rep outsb (TCG)."""
-    plans = [("qtest", args.window, args.flood_bytes),
-             ("qtest", 1, args.flood_bytes_w1),
-             ("guest", 0, MiB)]
+    plans = [("qtest", args.window, args.flood_bytes, args.reps),
+             ("qtest", 1, args.flood_bytes_w1, args.reps),
+             ("guest", 0, MiB, args.guest_reps)]
     res = {}
     qs = {}
     try:
@@ -559,11 +559,11 @@ def bench_serial(bins, args, bios, rows, raw_out, notes):
             q = qs[(name, "ringbuf")]
             notes["empty_" + name] = statistics.median(
                 guest_run(q, 0, 0, []) for _ in range(5))
-        for how, window, nbytes in plans:
+        for how, window, nbytes, reps in plans:
             for mode, _ in SERIAL_MODES:
                 for name, _ in bins:
                     res[(name, mode, how, window)] = []
-            for rep in range(-1, args.reps):        # rep -1: warm-up
+            for rep in range(-1, reps):             # rep -1: warm-up
                 if how == "qtest":
                     data = flood_data(nbytes, rep + 1)
                     lines = [b"outb 0x3f8 0x%02x\n" % c for c in data]
@@ -599,7 +599,7 @@ def bench_serial(bins, args, bios, rows, raw_out, notes):
     finally:
         for q in qs.values():
             q.close()
-    for how, window, nbytes in plans:
+    for how, window, nbytes, _ in plans:
         for mode, _ in SERIAL_MODES:
             r = {}
             for name, _ in bins:
@@ -743,8 +743,8 @@ def fmt_read(read_rows, notes, meta):
 
 
 def fmt_serial(serial_rows, notes, meta):
-    L = ["2. guest -> 16550 at 0x3f8 -> chardev, bytes/s: median of %d "
-         "repetitions ± spread" % meta["reps"],
+    L = ["2. guest -> 16550 at 0x3f8 -> chardev, bytes/s: median of n "
+         "repetitions ± spread",
          "   qtest: `outb 0x3f8 0xNN` lines on stdio, W lines written "
          "before their OKs are read;",
          "   guest: rep outsb of 1 MiB by the TCG vCPU (from system_reset "
@@ -752,13 +752,14 @@ def fmt_serial(serial_rows, notes, meta):
          "glued)" % (1e3 * notes.get("empty_stock", 0),
                      1e3 * notes.get("empty_glued", 0)),
          "",
-         "backend  writer    W  bytes   |  stock B/s         glued B/s     "
-         "   | g/s"]
+         "backend  writer    W  bytes    n |  stock B/s         glued B/s  "
+         "      | g/s"]
     for mode, how, window, r in serial_rows:
         s, g = r["stock"], r["glued"]
-        L.append("%-8s %-5s %4s %7d | %9.0f ±%3.0f%%  %9.0f ±%3.0f%% | %4.2f"
+        L.append("%-8s %-5s %4s %7d %2d | %9.0f ±%3.0f%%  %9.0f ±%3.0f%% "
+                 "| %4.2f"
                  % (mode, how, window if how == "qtest" else "-",
-                    s["bytes"], s["bps"], 100 * s["spread"], g["bps"],
+                    s["bytes"], s["n"], s["bps"], 100 * s["spread"], g["bps"],
                     100 * g["spread"], ratio(g["bps"], s["bps"])))
     L.append("   none: no device at 0x3f8; null: 16550 on a null chardev; "
              "ringbuf: 16550 on a 1 MiB ring, read back and compared")
@@ -823,6 +824,8 @@ def main():
                     help="qtest lines written before reading their OKs")
     ap.add_argument("--flood-bytes", type=int, default=256 * KiB)
     ap.add_argument("--flood-bytes-w1", type=int, default=16 * KiB)
+    ap.add_argument("--guest-reps", type=int, default=15,
+                    help="repetitions of the guest's 1 MiB rep outsb")
     ap.add_argument("--rings", type=int, default=100)
     ap.add_argument("--mem-runs", type=int, default=3)
     ap.add_argument("--mem-runs-pc", type=int, default=1)
@@ -835,7 +838,7 @@ def main():
                     help="few, small repetitions (a smoke test)")
     args = ap.parse_args()
     if args.quick:
-        args.reps, args.warmup = 2, 1
+        args.reps, args.warmup, args.guest_reps = 2, 1, 2
         args.reads_small, args.reads_big, args.qmp_writes = 3, 2, 1
         args.flood_bytes, args.flood_bytes_w1 = 16 * KiB, 2 * KiB
         args.rings, args.mem_runs = 8, 1
@@ -939,9 +942,10 @@ def main():
            "- glued: %s" % versions["glued"],
            "- options: %d repetitions, warm-up %d, reads per repetition %d "
            "(64 KiB) / %d (1 MiB), qtest window %d, qtest flood %d B (window "
-           "1: %d B), %d rings, %d + %d memory runs"
+           "1: %d B), %d guest repetitions, %d rings, %d + %d memory runs"
            % (args.reps, args.warmup, args.reads_small, args.reads_big,
               args.window, args.flood_bytes, args.flood_bytes_w1,
+              args.guest_reps,
               args.rings, args.mem_runs, args.mem_runs_pc),
            "- run time of the script: %s" % runtime,
            "", "```", table, "```", ""]
