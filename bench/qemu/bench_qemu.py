@@ -8,12 +8,17 @@ same options.  Standard library only.
 
 Parts (see bench/RESULTS-qemu.md for the method and what limits them):
   read    QMP ringbuf-read of a full ring (64 KiB, 1 MiB; utf8, base64;
-          ASCII and mixed UTF-8 text), refill untimed
-  serial  qtest `outb 0x3f8` floods into a 16550 on -serial chardev:r,
-          next to the same flood with no serial device and with a 16550
-          on a null chardev; the ring is read back and compared
-  memory  VmRSS / VmHWM with 0 and 100 rings of 1 MiB, before and after
-          filling them
+          ASCII and mixed UTF-8 text); the ring is refilled, untimed, by
+          a tiny guest (guest.S, the -bios of a pc machine) through the
+          16550, since QMP ringbuf-write reads its input a byte at a time
+  serial  bytes into a 16550 at 0x3f8 on -serial chardev:r, written by
+          qtest `outb` lines or by the guest's `rep outsb`, next to the
+          same writes with no serial device and with a 16550 on a null
+          chardev; the ring is read back and compared
+  memory  VmRSS / VmHWM with 0 and 100 rings of 1 MiB, and on a pc
+          machine with 100 UARTs (pci-serial-4x) before and after the
+          guest filled the rings
+  --profile RING,FORMAT,TEXT  perf samples of the timed reads of a cell
 
 Writes CSV files and RESULTS-qemu-section.md into --out and prints a
 table.  Every QEMU is started with a timeout on each wait and killed on
@@ -731,7 +736,8 @@ def fmt_read(read_rows, notes, meta):
                     g["calls"], 100 * g["spread"],
                     ratio(g["calls"], s["calls"]),
                     s["med"], s["p90"], s["p99"], g["med"], g["p90"],
-                    g["p99"], ratio(g["med"], s["med"]), s["n"], s["mbs"], g["mbs"], s["refill"],
+                    g["p99"], ratio(g["med"], s["med"]), s["n"],
+                    s["mbs"], g["mbs"], s["refill"],
                     g["refill"]))
     w = notes.get("qmp_write")
     if w:
