@@ -57,7 +57,7 @@ def main():
               "the newest 700 bytes)")
         text = qmp(g, "memchar-read", quiet_reply=True, chardev="serial0",
                    size=700, control="drop")
-        show(text)
+        show(text[text.find("\n") + 1:])    # from the first whole line
 
         print("\n== a command for the guest's shell (memchar-write "
               "through the input ring)")
