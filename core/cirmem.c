@@ -9,16 +9,27 @@
 #include "cirmem.h"
 #include "cirmem_logic.h"
 
+/*
+ * Keeps a bulk or overflow path out of the public function that calls it,
+ * so that the function's few-bytes path needs no saved registers and its
+ * other paths end in a tail call.  Only code placement changes.
+ */
+#if defined(__GNUC__)
+#define OUT_OF_LINE __attribute__((noinline))
+#else
+#define OUT_OF_LINE
+#endif
+
 /*@ assigns \nothing;
     ensures \result == cirmem_min(a, b); */
-static size_t min_size(size_t a, size_t b)
+static inline size_t min_size(size_t a, size_t b)
 {
     return a < b ? a : b;
 }
 
 /*@ assigns \nothing;
     ensures \result == cirmem_sat(c + (integer)n); */
-static uint64_t sat_add(uint64_t c, uint64_t n)
+static inline uint64_t sat_add(uint64_t c, uint64_t n)
 {
     return n > UINT64_MAX - c ? UINT64_MAX : c + n;
 }
@@ -28,19 +39,44 @@ static uint64_t sat_add(uint64_t c, uint64_t n)
     assigns \nothing;
     ensures \result == cirmem_wrap(head, i, cap);
     ensures \result < cap; */
-static size_t ring_index(size_t head, size_t i, size_t cap)
+static inline size_t ring_index(size_t head, size_t i, size_t cap)
 {
     return i < cap - head ? head + i : i - (cap - head);
 }
 
-/* The one copy loop; compilers turn it into memcpy. */
+/*
+ * Copies of at most COPY_FEW bytes stay a plain loop: a memcpy call costs
+ * more than such a copy.  The loop's second bound keeps compilers from
+ * turning it into one (they do so only for loops with a single exit).
+ */
+#define COPY_FEW 16u
+
+/*@ requires n <= COPY_FEW;
+    requires \valid(dst + (0 .. n - 1));
+    requires \valid_read(src + (0 .. n - 1));
+    requires \separated(dst + (0 .. n - 1), src + (0 .. n - 1));
+    assigns dst[0 .. n - 1];
+    ensures \forall integer k; 0 <= k < n ==> dst[k] == src[k]; */
+static inline void copy_few(uint8_t *restrict dst,
+                            const uint8_t *restrict src, size_t n)
+{
+    /*@ loop invariant 0 <= i <= n;
+        loop invariant \forall integer k; 0 <= k < i ==> dst[k] == src[k];
+        loop assigns i, dst[0 .. n - 1];
+        loop variant n - i; */
+    for (size_t i = 0; i < n && i < COPY_FEW; i++) {
+        dst[i] = src[i];
+    }
+}
+
+/* The bulk copy loop; compilers turn it into memcpy. */
 /*@ requires \valid(dst + (0 .. n - 1));
     requires \valid_read(src + (0 .. n - 1));
     requires \separated(dst + (0 .. n - 1), src + (0 .. n - 1));
     assigns dst[0 .. n - 1];
     ensures \forall integer k; 0 <= k < n ==> dst[k] == src[k]; */
-static void copy_bytes(uint8_t *restrict dst, const uint8_t *restrict src,
-                       size_t n)
+static void copy_many(uint8_t *restrict dst, const uint8_t *restrict src,
+                      size_t n)
 {
     /*@ loop invariant 0 <= i <= n;
         loop invariant \forall integer k; 0 <= k < i ==> dst[k] == src[k];
@@ -51,7 +87,35 @@ static void copy_bytes(uint8_t *restrict dst, const uint8_t *restrict src,
     }
 }
 
-/* Store n bytes at logical offsets at .. at+n-1: at most two copies. */
+/* Copy n bytes, inline when they are few. */
+/*@ requires \valid(dst + (0 .. n - 1));
+    requires \valid_read(src + (0 .. n - 1));
+    requires \separated(dst + (0 .. n - 1), src + (0 .. n - 1));
+    assigns dst[0 .. n - 1];
+    ensures \forall integer k; 0 <= k < n ==> dst[k] == src[k]; */
+static inline void copy_bytes(uint8_t *restrict dst,
+                              const uint8_t *restrict src, size_t n)
+{
+    if (n <= COPY_FEW) {
+        copy_few(dst, src, n);
+    } else {
+        copy_many(dst, src, n);
+    }
+}
+
+/* Storage bytes from logical offset at to the end of the storage. */
+/*@ requires cirmem_shape(r);
+    requires at <= r->cap;
+    assigns \nothing;
+    ensures \result == r->cap - cirmem_pos(r, at);
+    ensures 0 < \result <= r->cap; */
+static inline size_t storage_room(const cirmem *r, size_t at)
+{
+    return r->cap - ring_index(r->head, at, r->cap);
+}
+
+/* Store n bytes at logical offsets at .. at+n-1: one copy unless they
+ * wrap around the end of the storage, then two. */
 /*@ requires cirmem_shape(r);
     requires at + n <= r->cap;
     requires \valid_read(src + (0 .. n - 1));
@@ -60,29 +124,40 @@ static void copy_bytes(uint8_t *restrict dst, const uint8_t *restrict src,
     ensures cirmem_holds(r, at, src, n);
     ensures \forall integer k; 0 <= k < r->cap && !(at <= k < at + n) ==>
               cirmem_at(r, k) == \old(cirmem_at(r, k)); */
-static void ring_put(cirmem *r, size_t at, const uint8_t *src, size_t n)
+static inline void ring_put(cirmem *r, size_t at, const uint8_t *src,
+                            size_t n)
 {
     size_t pos = ring_index(r->head, at, r->cap);
-    size_t first = min_size(n, r->cap - pos);
+    size_t room = storage_room(r, at);
 
-    copy_bytes(r->buf + pos, src, first);
-    copy_bytes(r->buf, src + first, n - first);
+    if (n <= room) {
+        copy_bytes(r->buf + pos, src, n);
+    } else {
+        copy_bytes(r->buf + pos, src, room);
+        copy_bytes(r->buf, src + room, n - room);
+    }
 }
 
-/* Fetch n bytes from logical offsets at .. at+n-1: at most two copies. */
+/* Fetch n bytes from logical offsets at .. at+n-1: one copy unless they
+ * wrap around the end of the storage, then two. */
 /*@ requires cirmem_shape(r);
     requires at + n <= r->cap;
     requires \valid(dst + (0 .. n - 1));
     requires \separated(dst + (0 .. n - 1), r->buf + (0 .. r->cap - 1), r);
     assigns dst[0 .. n - 1];
     ensures \forall integer k; 0 <= k < n ==> dst[k] == cirmem_at(r, at + k); */
-static void ring_get(const cirmem *r, size_t at, uint8_t *dst, size_t n)
+static inline void ring_get(const cirmem *r, size_t at, uint8_t *dst,
+                            size_t n)
 {
     size_t pos = ring_index(r->head, at, r->cap);
-    size_t first = min_size(n, r->cap - pos);
+    size_t room = storage_room(r, at);
 
-    copy_bytes(dst, r->buf + pos, first);
-    copy_bytes(dst + first, r->buf, n - first);
+    if (n <= room) {
+        copy_bytes(dst, r->buf + pos, n);
+    } else {
+        copy_bytes(dst, r->buf + pos, room);
+        copy_bytes(dst + room, r->buf, n - room);
+    }
 }
 
 /* Forget the n oldest bytes (no accounting). */
@@ -93,7 +168,7 @@ static void ring_get(const cirmem *r, size_t at, uint8_t *dst, size_t n)
     ensures r->used == \old(r->used) - n;
     ensures r->head < r->cap;
     ensures cirmem_kept{Pre, Post}(r, n, r->cap - n); */
-static void ring_advance(cirmem *r, size_t n)
+static inline void ring_advance(cirmem *r, size_t n)
 {
     r->head = ring_index(r->head, n, r->cap);
     r->used -= n;
@@ -104,7 +179,7 @@ static void ring_advance(cirmem *r, size_t n)
     assigns r->dropped, r->lost;
     ensures r->dropped == cirmem_sat(\old(r->dropped) + n);
     ensures r->lost == (n > 0 ? 1 : \old(r->lost)); */
-static void count_dropped(cirmem *r, size_t n)
+static inline void count_dropped(cirmem *r, size_t n)
 {
     r->dropped = sat_add(r->dropped, n);
     if (n > 0) {
@@ -117,7 +192,7 @@ static void count_dropped(cirmem *r, size_t n)
     assigns r->read, r->lost;
     ensures r->read == cirmem_sat(\old(r->read) + n);
     ensures r->lost == (n > 0 ? 0 : \old(r->lost)); */
-static void count_read(cirmem *r, size_t n)
+static inline void count_read(cirmem *r, size_t n)
 {
     r->read = sat_add(r->read, n);
     if (n > 0) {
@@ -259,10 +334,47 @@ bool cirmem_data_lost(const cirmem *r)
     ensures r->used == \old(r->used) + n;
     ensures cirmem_kept{Pre, Post}(r, 0, \old(r->used));
     ensures cirmem_holds(r, \old(r->used), src, n); */
-static void ring_append(cirmem *r, const uint8_t *src, size_t n)
+static inline void ring_append(cirmem *r, const uint8_t *src, size_t n)
 {
     ring_put(r, r->used, src, n);
     r->used += n;
+}
+
+/* Take all n bytes of a write: they fit in the free space. */
+/*@ requires cirmem_valid(r);
+    requires n <= r->cap - r->used;
+    requires \valid_read(src + (0 .. n - 1));
+    requires \separated(src + (0 .. n - 1), r->buf + (0 .. r->cap - 1), r);
+    assigns r->buf[0 .. r->cap - 1], r->used, r->written;
+    ensures cirmem_valid(r);
+    ensures \result == n;
+    ensures r->used == \old(r->used) + n;
+    ensures cirmem_kept{Pre, Post}(r, 0, \old(r->used));
+    ensures cirmem_holds(r, \old(r->used), src, n);
+    ensures r->written == cirmem_sat(\old(r->written) + n); */
+static inline size_t take_all(cirmem *r, const uint8_t *src, size_t n)
+{
+    ring_append(r, src, n);
+    r->written = sat_add(r->written, n);
+    return n;
+}
+
+/* take_all() out of line, for bulk copies. */
+/*@ requires cirmem_valid(r);
+    requires n <= r->cap - r->used;
+    requires \valid_read(src + (0 .. n - 1));
+    requires \separated(src + (0 .. n - 1), r->buf + (0 .. r->cap - 1), r);
+    assigns r->buf[0 .. r->cap - 1], r->used, r->written;
+    ensures cirmem_valid(r);
+    ensures \result == n;
+    ensures r->used == \old(r->used) + n;
+    ensures cirmem_kept{Pre, Post}(r, 0, \old(r->used));
+    ensures cirmem_holds(r, \old(r->used), src, n);
+    ensures r->written == cirmem_sat(\old(r->written) + n); */
+static OUT_OF_LINE size_t take_all_bulk(cirmem *r, const uint8_t *src,
+                                        size_t n)
+{
+    return take_all(r, src, n);
 }
 
 /* Overwrite mode: keep the newest cap bytes of old contents ++ src. */
@@ -293,7 +405,8 @@ static void ring_append(cirmem *r, const uint8_t *src, size_t n)
                         1 : \old(r->lost));
     ensures r->written == cirmem_sat(\old(r->written) + n);
     ensures r->read == \old(r->read); */
-static size_t write_overwrite(cirmem *r, const uint8_t *src, size_t n)
+static OUT_OF_LINE size_t write_overwrite(cirmem *r, const uint8_t *src,
+                                          size_t n)
 {
     size_t m = min_size(n, r->cap);        /* input bytes that survive */
     size_t skip = n - m;                   /* input bytes too old to keep */
@@ -309,6 +422,43 @@ static size_t write_overwrite(cirmem *r, const uint8_t *src, size_t n)
     /*@ assert kept_end: cirmem_kept{Pre, Here}(r, d, keep); */
     /*@ assert new_end: cirmem_holds(r, keep, src + skip, m); */
     return n;
+}
+
+/* DROP_NEW and BOUNDED modes: store what fits, keep the oldest. */
+/*@ requires cirmem_valid(r);
+    requires \valid_read(src + (0 .. n - 1));
+    requires \separated(src + (0 .. n - 1), r->buf + (0 .. r->cap - 1), r);
+    assigns r->buf[0 .. r->cap - 1], r->used, r->written, r->dropped,
+            r->lost;
+    ensures cirmem_valid(r);
+    ensures \let k = cirmem_min(n, \old(r->cap - r->used));
+            r->used == \old(r->used) + k &&
+            cirmem_kept{Pre, Post}(r, 0, \old(r->used)) &&
+            cirmem_holds(r, \old(r->used), src, k);
+    ensures \let k = cirmem_min(n, \old(r->cap - r->used));
+            mode == CIRMEM_DROP_NEW ==>
+              \result == n &&
+              r->written == cirmem_sat(\old(r->written) + n) &&
+              r->dropped == cirmem_sat(\old(r->dropped) + (n - k)) &&
+              r->lost == (n - k > 0 ? 1 : \old(r->lost));
+    ensures \let k = cirmem_min(n, \old(r->cap - r->used));
+            mode != CIRMEM_DROP_NEW ==>
+              \result == k &&
+              r->written == cirmem_sat(\old(r->written) + k) &&
+              r->dropped == \old(r->dropped) && r->lost == \old(r->lost); */
+static OUT_OF_LINE size_t write_partial(cirmem *r, const uint8_t *src,
+                                        size_t n, cirmem_mode mode)
+{
+    size_t k = min_size(n, r->cap - r->used);
+
+    ring_append(r, src, k);
+    if (mode == CIRMEM_DROP_NEW) {
+        r->written = sat_add(r->written, n);
+        count_dropped(r, n - k);
+        return n;
+    }
+    r->written = sat_add(r->written, k);
+    return k;
 }
 
 /*@ requires cirmem_valid(r);
@@ -369,23 +519,21 @@ size_t cirmem_write(cirmem *r, const uint8_t *data, size_t n,
                     cirmem_mode mode)
 {
     const uint8_t *src = data;
-    size_t k;
 
     if (n == 0 || src == NULL) {
         return 0;
     }
+    if (n <= r->cap - r->used) {
+        /* It fits: every mode takes all of it and drops nothing. */
+        if (n <= COPY_FEW && n <= storage_room(r, r->used)) {
+            return take_all(r, src, n); /* few bytes, one free piece */
+        }
+        return take_all_bulk(r, src, n);
+    }
     if (mode == CIRMEM_OVERWRITE) {
         return write_overwrite(r, src, n);
     }
-    k = min_size(n, r->cap - r->used);
-    ring_append(r, src, k);
-    if (mode == CIRMEM_DROP_NEW) {
-        r->written = sat_add(r->written, n);
-        count_dropped(r, n - k);
-        return n;
-    }
-    r->written = sat_add(r->written, k);
-    return k;
+    return write_partial(r, src, n, mode);
 }
 
 /*@ requires cirmem_valid(r);
@@ -417,6 +565,46 @@ size_t cirmem_peek(const cirmem *r, size_t offset, uint8_t *out, size_t n)
     return k;
 }
 
+/* Move the k oldest bytes to out and count them as read. */
+/*@ requires cirmem_valid(r);
+    requires k <= r->used;
+    requires \valid(out + (0 .. k - 1));
+    requires \separated(out + (0 .. k - 1), r->buf + (0 .. r->cap - 1), r);
+    assigns out[0 .. k - 1], r->head, r->used, r->read, r->lost;
+    ensures cirmem_valid(r);
+    ensures \result == k;
+    ensures r->used == \old(r->used) - k;
+    ensures \forall integer j; 0 <= j < k ==> out[j] == \old(cirmem_at(r, j));
+    ensures cirmem_kept{Pre, Post}(r, k, r->used);
+    ensures r->read == cirmem_sat(\old(r->read) + k);
+    ensures r->lost == (k > 0 ? 0 : \old(r->lost)); */
+static inline size_t take_oldest(cirmem *r, uint8_t *out, size_t k)
+{
+    ring_get(r, 0, out, k);
+    ring_advance(r, k);
+    count_read(r, k);
+    return k;
+}
+
+/* take_oldest() out of line, for bulk copies. */
+/*@ requires cirmem_valid(r);
+    requires k <= r->used;
+    requires \valid(out + (0 .. k - 1));
+    requires \separated(out + (0 .. k - 1), r->buf + (0 .. r->cap - 1), r);
+    assigns out[0 .. k - 1], r->head, r->used, r->read, r->lost;
+    ensures cirmem_valid(r);
+    ensures \result == k;
+    ensures r->used == \old(r->used) - k;
+    ensures \forall integer j; 0 <= j < k ==> out[j] == \old(cirmem_at(r, j));
+    ensures cirmem_kept{Pre, Post}(r, k, r->used);
+    ensures r->read == cirmem_sat(\old(r->read) + k);
+    ensures r->lost == (k > 0 ? 0 : \old(r->lost)); */
+static OUT_OF_LINE size_t take_oldest_bulk(cirmem *r, uint8_t *out,
+                                           size_t k)
+{
+    return take_oldest(r, out, k);
+}
+
 /*@ requires cirmem_valid(r);
     requires out == \null || \valid(out + (0 .. n - 1));
     requires out != \null ==>
@@ -445,11 +633,12 @@ size_t cirmem_read(cirmem *r, uint8_t *out, size_t n)
     if (out == NULL) {
         return 0;
     }
+    if (0 < n && n <= COPY_FEW && n <= r->used &&
+        n <= storage_room(r, 0)) {
+        return take_oldest(r, out, n); /* few bytes, stored in one piece */
+    }
     k = min_size(n, r->used);
-    ring_get(r, 0, out, k);
-    ring_advance(r, k);
-    count_read(r, k);
-    return k;
+    return take_oldest_bulk(r, out, k);
 }
 
 /*@ requires cirmem_valid(r);

@@ -52,7 +52,7 @@ rc=$?
 end=$(date +%s)
 
 # Function names, to group goals (typed_<function>_<property>).
-sed -n 's/^[a-z][a-z0-9_ *]*[ *]\([a-z_][a-z0-9_]*\)(.*/\1/p' "$@" |
+sed -n 's/^[a-z][a-zA-Z0-9_ *]*[ *]\([a-z_][a-z0-9_]*\)(.*/\1/p' "$@" |
     sort -u >"$out/functions.txt"
 awk -v total_time=$((end - start)) -v fnfile="$out/functions.txt" \
     -f proofs/summarize.awk "$log" >"$table"
