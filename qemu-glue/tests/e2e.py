@@ -17,18 +17,11 @@ import re
 import sys
 import time
 
+from checks import BOOT_TIMEOUT, check, failures
 from qmp import Qemu
 
 QEMU, KERNEL, INITRD, WORK = sys.argv[1:5]
-BOOT_TIMEOUT = float(os.environ.get("CIRMEM_BOOT_TIMEOUT", "240"))
 LINES = 400
-failures = []
-
-
-def check(cond, what):
-    print("    %s %s" % ("ok  " if cond else "FAIL", what))
-    if not cond:
-        failures.append(what)
 
 
 def boot(name, ring_opts):

@@ -8,24 +8,14 @@ checks can wait for the shell without consuming the ring.
 """
 
 import base64
-import glob
 import os
 import re
 import socket
 import select
 import time
 
+from checks import BOOT_TIMEOUT
 from qmp import Qemu
-
-BOOT_TIMEOUT = float(os.environ.get("CIRMEM_BOOT_TIMEOUT", "240"))
-
-
-def find_kernel():
-    """The newest readable Debian kernel image, or None."""
-    for k in sorted(glob.glob("/boot/vmlinuz-*-amd64"), reverse=True):
-        if os.access(k, os.R_OK):
-            return k
-    return None
 
 
 class Guest:

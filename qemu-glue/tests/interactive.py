@@ -23,18 +23,12 @@ import subprocess
 import sys
 import time
 
-from guest import BOOT_TIMEOUT, Guest, HMPClient
+from checks import BOOT_TIMEOUT, check, failures
+from guest import Guest, HMPClient
 from qmp import QMPError
 
 QEMU, KERNEL, INITRD, WORK = sys.argv[1:5]
 INPUT_SIZE = 64
-failures = []
-
-
-def check(cond, what):
-    print("    %s %s" % ("ok  " if cond else "FAIL", what))
-    if not cond:
-        failures.append(what)
 
 
 def test_echo(g):
