@@ -9,6 +9,10 @@
 #                      build/bench/{ring,utf8}.csv, the plot
 #                      build/bench/throughput.png and a Markdown section
 #                      build/bench/RESULTS-section.md for bench/RESULTS.md.
+#   make bench-placement  the 4 KiB ring's 1 B and 64 B cells, once per
+#                      function alignment (bench/placement.sh): how much
+#                      code placement alone moves them.  Table in
+#                      build/bench/placement/placement.txt.
 #   make bench-qemu    `make deps`, `make qemu`, then bench-qemu-run
 #   make bench-qemu-run  end to end, Debian's stock qemu-system-x86_64
 #                      ($(QEMU_STOCK)) next to the glued one ($(QEMU_BIN)):
@@ -38,7 +42,7 @@ BENCH_QEMU_TIMEOUT ?= 900
 # bench-build checks that these still compile (nothing is run)
 BENCH_QEMU_BUILT := $(BENCH_DIR)/bench_qemu.pyc $(BENCH_DIR)/qemu-guest.bin
 
-.PHONY: bench bench-build bench-run bench-qemu bench-qemu-run
+.PHONY: bench bench-build bench-run bench-placement bench-qemu bench-qemu-run
 
 $(BENCH_DIR):
 	mkdir -p $@
@@ -64,6 +68,7 @@ $(BENCH_DIR)/qemu-guest.bin: bench/qemu/guest.S | $(BENCH_DIR)
 	@test "$$(stat -c %s $@)" = 65536 || { echo "$@: not 64 KiB"; exit 1; }
 
 bench-build: $(BENCH_BIN) $(BENCH_QEMU_BUILT)
+	sh -n bench/placement.sh
 
 # Like `make demo`: install what is missing first (glib, gnuplot).
 bench: deps
@@ -77,6 +82,10 @@ bench-run: $(BENCH_BIN)
 	  if [ "$$rc" != 0 ]; then echo "cirmem_bench failed ($$rc)"; exit 1; fi
 	gnuplot -e "dir='$(BENCH_DIR)'" bench/plot.gp
 	@echo "plot: $(BENCH_DIR)/throughput.png"
+
+bench-placement: $(BENCH_BIN)
+	sh bench/placement.sh $(BENCH_DIR)/placement "$(CC)" \
+	  "$(CFLAGS_LIB) $(CFLAGS)" $(BENCH_ARGS)
 
 # QEMU_BIN and QEMU_STOCK come from qemu-glue/qemu.mk (included after this
 # file: fine, recipes expand them when they run).

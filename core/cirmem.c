@@ -45,11 +45,14 @@ static inline size_t ring_index(size_t head, size_t i, size_t cap)
 }
 
 /*
- * Copies of at most COPY_FEW bytes stay a plain loop: a memcpy call costs
- * more than such a copy.  The loop's second bound keeps compilers from
- * turning it into one (they do so only for loops with a single exit).
+ * Copies of at most COPY_SMALL bytes are inline code: a memcpy call costs
+ * more than such a copy.  Up to COPY_FEW bytes it is a plain loop, whose
+ * second bound keeps compilers from turning it into a call (they do so
+ * only for loops with a single exit); above, two to four 16-byte blocks,
+ * which overlap unless n is a multiple of 16.
  */
 #define COPY_FEW 16u
+#define COPY_SMALL 64u
 
 /*@ requires n <= COPY_FEW;
     requires \valid(dst + (0 .. n - 1));
@@ -66,6 +69,50 @@ static inline void copy_few(uint8_t *restrict dst,
         loop variant n - i; */
     for (size_t i = 0; i < n && i < COPY_FEW; i++) {
         dst[i] = src[i];
+    }
+}
+
+/* Bytes at .. at+15 as one block; compilers emit one load and one store. */
+/*@ requires at <= COPY_SMALL - 16;
+    requires \valid(dst + (at .. at + 15));
+    requires \valid_read(src + (at .. at + 15));
+    requires \separated(dst + (at .. at + 15), src + (at .. at + 15));
+    assigns dst[at .. at + 15];
+    ensures \forall integer k; at <= k < at + 16 ==> dst[k] == src[k]; */
+static inline void copy_block16(uint8_t *restrict dst,
+                                const uint8_t *restrict src, size_t at)
+{
+    /*@ loop invariant 0 <= i <= 16;
+        loop invariant \forall integer k; at <= k < at + i ==>
+                         dst[k] == src[k];
+        loop assigns i, dst[at .. at + 15];
+        loop variant 16 - i; */
+    for (size_t i = 0; i < 16; i++) {
+        dst[at + i] = src[at + i];
+    }
+}
+
+/* Copy n <= COPY_SMALL bytes inline. */
+/*@ requires n <= COPY_SMALL;
+    requires \valid(dst + (0 .. n - 1));
+    requires \valid_read(src + (0 .. n - 1));
+    requires \separated(dst + (0 .. n - 1), src + (0 .. n - 1));
+    assigns dst[0 .. n - 1];
+    ensures \forall integer k; 0 <= k < n ==> dst[k] == src[k]; */
+static inline void copy_small(uint8_t *restrict dst,
+                              const uint8_t *restrict src, size_t n)
+{
+    if (n <= COPY_FEW) {
+        copy_few(dst, src, n);
+    } else {
+        copy_block16(dst, src, 0);
+        if (n > 32) {
+            copy_block16(dst, src, 16);
+            /*@ assert \forall integer k; 0 <= k < 32 ==> dst[k] == src[k]; */
+            copy_block16(dst, src, n - 32);
+        }
+        /*@ assert \forall integer k; 0 <= k < n - 16 ==> dst[k] == src[k]; */
+        copy_block16(dst, src, n - 16);
     }
 }
 
@@ -96,8 +143,8 @@ static void copy_many(uint8_t *restrict dst, const uint8_t *restrict src,
 static inline void copy_bytes(uint8_t *restrict dst,
                               const uint8_t *restrict src, size_t n)
 {
-    if (n <= COPY_FEW) {
-        copy_few(dst, src, n);
+    if (n <= COPY_SMALL) {
+        copy_small(dst, src, n);
     } else {
         copy_many(dst, src, n);
     }
@@ -377,6 +424,32 @@ static OUT_OF_LINE size_t take_all_bulk(cirmem *r, const uint8_t *src,
     return take_all(r, src, n);
 }
 
+/* A small write whose bytes fit between the newest byte and the end of
+ * the storage: the caller checked it with no wrapped index. */
+/*@ requires cirmem_valid(r);
+    requires 0 < n <= COPY_SMALL;
+    requires r->used + n <= r->cap - r->head;
+    requires \valid_read(src + (0 .. n - 1));
+    requires \separated(src + (0 .. n - 1), r->buf + (0 .. r->cap - 1), r);
+    assigns r->buf[0 .. r->cap - 1], r->used, r->written;
+    ensures cirmem_valid(r);
+    ensures \result == n;
+    ensures r->used == \old(r->used) + n;
+    ensures cirmem_kept{Pre, Post}(r, 0, \old(r->used));
+    ensures cirmem_holds(r, \old(r->used), src, n);
+    ensures r->written == cirmem_sat(\old(r->written) + n); */
+static inline size_t append_small(cirmem *r, const uint8_t *src, size_t n)
+{
+    copy_small(r->buf + (r->head + r->used), src, n); /* no wrap */
+    /*@ assert \forall integer k; 0 <= k < r->used ==>
+                 cirmem_pos(r, k) == r->head + k; */
+    /*@ assert \forall integer k; 0 <= k < n ==>
+                 cirmem_pos(r, r->used + k) == r->head + r->used + k; */
+    r->used += n;
+    r->written = sat_add(r->written, n);
+    return n;
+}
+
 /* Overwrite mode: keep the newest cap bytes of old contents ++ src. */
 /*@ requires cirmem_valid(r);
     requires 0 < n;
@@ -520,14 +593,16 @@ size_t cirmem_write(cirmem *r, const uint8_t *data, size_t n,
 {
     const uint8_t *src = data;
 
+    /* The common case: a few bytes that fit before the storage's end. */
+    if (src != NULL && 0 < n && n <= COPY_SMALL &&
+        r->used + n <= r->cap - r->head) {
+        return append_small(r, src, n);
+    }
     if (n == 0 || src == NULL) {
         return 0;
     }
     if (n <= r->cap - r->used) {
         /* It fits: every mode takes all of it and drops nothing. */
-        if (n <= COPY_FEW && n <= storage_room(r, r->used)) {
-            return take_all(r, src, n); /* few bytes, one free piece */
-        }
         return take_all_bulk(r, src, n);
     }
     if (mode == CIRMEM_OVERWRITE) {
@@ -605,6 +680,37 @@ static OUT_OF_LINE size_t take_oldest_bulk(cirmem *r, uint8_t *out,
     return take_oldest(r, out, k);
 }
 
+/* A small read of bytes stored in one piece from head on. */
+/*@ requires cirmem_valid(r);
+    requires 0 < k <= COPY_SMALL;
+    requires k <= r->used && k <= r->cap - r->head;
+    requires \valid(out + (0 .. k - 1));
+    requires \separated(out + (0 .. k - 1), r->buf + (0 .. r->cap - 1), r);
+    assigns out[0 .. k - 1], r->head, r->used, r->read, r->lost;
+    ensures cirmem_valid(r);
+    ensures \result == k;
+    ensures r->used == \old(r->used) - k;
+    ensures \forall integer j; 0 <= j < k ==> out[j] == \old(cirmem_at(r, j));
+    ensures cirmem_kept{Pre, Post}(r, k, r->used);
+    ensures r->read == cirmem_sat(\old(r->read) + k);
+    ensures r->lost == 0; */
+static inline size_t take_small(cirmem *r, uint8_t *out, size_t k)
+{
+    size_t head = r->head;
+    size_t next = k < r->cap - head ? head + k : 0; /* k <= cap - head */
+    size_t used = r->used - k;
+    uint64_t read = sat_add(r->read, k);
+
+    copy_small(out, r->buf + head, k);
+    /*@ assert \forall integer j; 0 <= j < k ==>
+                 cirmem_pos(r, j) == head + j; */
+    r->head = next;
+    r->used = used;
+    r->read = read;
+    r->lost = false;
+    return k;
+}
+
 /*@ requires cirmem_valid(r);
     requires out == \null || \valid(out + (0 .. n - 1));
     requires out != \null ==>
@@ -630,12 +736,13 @@ size_t cirmem_read(cirmem *r, uint8_t *out, size_t n)
 {
     size_t k;
 
+    /* The common case: a few bytes stored in one piece. */
+    if (out != NULL && 0 < n && n <= COPY_SMALL && n <= r->used &&
+        n <= r->cap - r->head) {
+        return take_small(r, out, n);
+    }
     if (out == NULL) {
         return 0;
-    }
-    if (0 < n && n <= COPY_FEW && n <= r->used &&
-        n <= storage_room(r, 0)) {
-        return take_oldest(r, out, n); /* few bytes, stored in one piece */
     }
     k = min_size(n, r->used);
     return take_oldest_bulk(r, out, k);
