@@ -48,8 +48,8 @@ static inline size_t ring_index(size_t head, size_t i, size_t cap)
  * Copies of at most COPY_SMALL bytes are inline code: a memcpy call costs
  * more than such a copy.  Up to COPY_FEW bytes it is a plain loop, whose
  * second bound keeps compilers from turning it into a call (they do so
- * only for loops with a single exit); above, two to four 16-byte blocks,
- * which overlap unless n is a multiple of 16.
+ * only for loops with a single exit); above, two to four 16-byte blocks
+ * that start at 0, 16, n - 32 and n - 16, so they may overlap.
  */
 #define COPY_FEW 16u
 #define COPY_SMALL 64u
@@ -424,32 +424,6 @@ static OUT_OF_LINE size_t take_all_bulk(cirmem *r, const uint8_t *src,
     return take_all(r, src, n);
 }
 
-/* A small write whose bytes fit between the newest byte and the end of
- * the storage: the caller checked it with no wrapped index. */
-/*@ requires cirmem_valid(r);
-    requires 0 < n <= COPY_SMALL;
-    requires r->used + n <= r->cap - r->head;
-    requires \valid_read(src + (0 .. n - 1));
-    requires \separated(src + (0 .. n - 1), r->buf + (0 .. r->cap - 1), r);
-    assigns r->buf[0 .. r->cap - 1], r->used, r->written;
-    ensures cirmem_valid(r);
-    ensures \result == n;
-    ensures r->used == \old(r->used) + n;
-    ensures cirmem_kept{Pre, Post}(r, 0, \old(r->used));
-    ensures cirmem_holds(r, \old(r->used), src, n);
-    ensures r->written == cirmem_sat(\old(r->written) + n); */
-static inline size_t append_small(cirmem *r, const uint8_t *src, size_t n)
-{
-    copy_small(r->buf + (r->head + r->used), src, n); /* no wrap */
-    /*@ assert \forall integer k; 0 <= k < r->used ==>
-                 cirmem_pos(r, k) == r->head + k; */
-    /*@ assert \forall integer k; 0 <= k < n ==>
-                 cirmem_pos(r, r->used + k) == r->head + r->used + k; */
-    r->used += n;
-    r->written = sat_add(r->written, n);
-    return n;
-}
-
 /* Overwrite mode: keep the newest cap bytes of old contents ++ src. */
 /*@ requires cirmem_valid(r);
     requires 0 < n;
@@ -593,16 +567,14 @@ size_t cirmem_write(cirmem *r, const uint8_t *data, size_t n,
 {
     const uint8_t *src = data;
 
-    /* The common case: a few bytes that fit before the storage's end. */
-    if (src != NULL && 0 < n && n <= COPY_SMALL &&
-        r->used + n <= r->cap - r->head) {
-        return append_small(r, src, n);
-    }
     if (n == 0 || src == NULL) {
         return 0;
     }
     if (n <= r->cap - r->used) {
         /* It fits: every mode takes all of it and drops nothing. */
+        if (n <= COPY_SMALL && n <= storage_room(r, r->used)) {
+            return take_all(r, src, n); /* few bytes, one free piece */
+        }
         return take_all_bulk(r, src, n);
     }
     if (mode == CIRMEM_OVERWRITE) {
@@ -680,37 +652,6 @@ static OUT_OF_LINE size_t take_oldest_bulk(cirmem *r, uint8_t *out,
     return take_oldest(r, out, k);
 }
 
-/* A small read of bytes stored in one piece from head on. */
-/*@ requires cirmem_valid(r);
-    requires 0 < k <= COPY_SMALL;
-    requires k <= r->used && k <= r->cap - r->head;
-    requires \valid(out + (0 .. k - 1));
-    requires \separated(out + (0 .. k - 1), r->buf + (0 .. r->cap - 1), r);
-    assigns out[0 .. k - 1], r->head, r->used, r->read, r->lost;
-    ensures cirmem_valid(r);
-    ensures \result == k;
-    ensures r->used == \old(r->used) - k;
-    ensures \forall integer j; 0 <= j < k ==> out[j] == \old(cirmem_at(r, j));
-    ensures cirmem_kept{Pre, Post}(r, k, r->used);
-    ensures r->read == cirmem_sat(\old(r->read) + k);
-    ensures r->lost == 0; */
-static inline size_t take_small(cirmem *r, uint8_t *out, size_t k)
-{
-    size_t head = r->head;
-    size_t next = k < r->cap - head ? head + k : 0; /* k <= cap - head */
-    size_t used = r->used - k;
-    uint64_t read = sat_add(r->read, k);
-
-    copy_small(out, r->buf + head, k);
-    /*@ assert \forall integer j; 0 <= j < k ==>
-                 cirmem_pos(r, j) == head + j; */
-    r->head = next;
-    r->used = used;
-    r->read = read;
-    r->lost = false;
-    return k;
-}
-
 /*@ requires cirmem_valid(r);
     requires out == \null || \valid(out + (0 .. n - 1));
     requires out != \null ==>
@@ -736,13 +677,12 @@ size_t cirmem_read(cirmem *r, uint8_t *out, size_t n)
 {
     size_t k;
 
-    /* The common case: a few bytes stored in one piece. */
-    if (out != NULL && 0 < n && n <= COPY_SMALL && n <= r->used &&
-        n <= r->cap - r->head) {
-        return take_small(r, out, n);
-    }
     if (out == NULL) {
         return 0;
+    }
+    if (0 < n && n <= COPY_SMALL && n <= r->used &&
+        n <= storage_room(r, 0)) {
+        return take_oldest(r, out, n); /* few bytes, stored in one piece */
     }
     k = min_size(n, r->used);
     return take_oldest_bulk(r, out, k);
