@@ -64,7 +64,7 @@ done
     echo "4 KiB ring, medians in MB/s (cirmem = overwrite mode); one build per"
     echo "function alignment, each run with --quick"
     echo
-    printf '%-9s | %26s | %41s\n' "" "1 B" "64 B"
+    printf '%-9s | %24s | %40s\n' "" "1 B" "64 B"
     printf '%-9s | %8s %8s %6s | %8s %8s %8s %6s %6s\n' align cirmem \
         byteloop ratio cirmem byteloop limit ratio limit/
     printf '%-9s | %8s %8s %6s | %8s %8s %8s %6s %6s\n' "" "" "" "" "" "" \
