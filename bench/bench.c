@@ -935,7 +935,6 @@ static void print_utf8_table(FILE *f)
     }
 }
 
-/* The targets of the brief, judged on medians; informative only. */
 /*
  * The worst cirmem/byteloop ratio at chunks >= 64 B over variants v0..v1
  * and rings c0..c1; stores where it is and the limit's own ratio there.
@@ -984,6 +983,7 @@ static void print_b64_split(FILE *f)
                "limit there %.1fx\n", w, at, lim);
 }
 
+/* The targets of the brief, judged on medians; informative only. */
 static void print_targets(FILE *f)
 {
     double worst_lim = 1e9, worst_b1 = 1e9, worst_b64, lim64 = 0;
