@@ -16,8 +16,10 @@
  */
 #if defined(__GNUC__)
 #define OUT_OF_LINE __attribute__((noinline))
+#define ALWAYS_INLINE inline __attribute__((always_inline))
 #else
 #define OUT_OF_LINE
+#define ALWAYS_INLINE inline
 #endif
 
 /*@ assigns \nothing;
@@ -46,48 +48,31 @@ static inline size_t ring_index(size_t head, size_t i, size_t cap)
 
 /*
  * Copies of at most COPY_SMALL bytes are inline code: a memcpy call costs
- * more than such a copy.  Up to COPY_FEW bytes it is a plain loop, whose
- * second bound keeps compilers from turning it into a call (they do so
- * only for loops with a single exit); above, two to four 16-byte blocks
- * that start at 0, 16, n - 32 and n - 16, so they may overlap.
+ * more than such a copy.  Each is two blocks of the widest size, 1, 4, 8
+ * or 16 bytes, that fits: one at the start and one at the end, so they
+ * overlap unless n is twice the block size (four 16-byte blocks above 32
+ * bytes).  No loop runs over n, so a short copy takes no taken branch.
  */
-#define COPY_FEW 16u
 #define COPY_SMALL 64u
 
-/*@ requires n <= COPY_FEW;
-    requires \valid(dst + (0 .. n - 1));
-    requires \valid_read(src + (0 .. n - 1));
-    requires \separated(dst + (0 .. n - 1), src + (0 .. n - 1));
-    assigns dst[0 .. n - 1];
-    ensures \forall integer k; 0 <= k < n ==> dst[k] == src[k]; */
-static inline void copy_few(uint8_t *restrict dst,
-                            const uint8_t *restrict src, size_t n)
+/* Bytes at .. at+w-1 as one block; w is a constant where this is
+ * inlined, so compilers emit one load and one store. */
+/*@ requires 0 < w <= 16 && at <= COPY_SMALL - w;
+    requires \valid(dst + (at .. at + w - 1));
+    requires \valid_read(src + (at .. at + w - 1));
+    requires \separated(dst + (at .. at + w - 1), src + (at .. at + w - 1));
+    assigns dst[at .. at + w - 1];
+    ensures \forall integer k; at <= k < at + w ==> dst[k] == src[k]; */
+static ALWAYS_INLINE void copy_block(uint8_t *restrict dst,
+                                     const uint8_t *restrict src, size_t at,
+                                     size_t w)
 {
-    /*@ loop invariant 0 <= i <= n;
-        loop invariant \forall integer k; 0 <= k < i ==> dst[k] == src[k];
-        loop assigns i, dst[0 .. n - 1];
-        loop variant n - i; */
-    for (size_t i = 0; i < n && i < COPY_FEW; i++) {
-        dst[i] = src[i];
-    }
-}
-
-/* Bytes at .. at+15 as one block; compilers emit one load and one store. */
-/*@ requires at <= COPY_SMALL - 16;
-    requires \valid(dst + (at .. at + 15));
-    requires \valid_read(src + (at .. at + 15));
-    requires \separated(dst + (at .. at + 15), src + (at .. at + 15));
-    assigns dst[at .. at + 15];
-    ensures \forall integer k; at <= k < at + 16 ==> dst[k] == src[k]; */
-static inline void copy_block16(uint8_t *restrict dst,
-                                const uint8_t *restrict src, size_t at)
-{
-    /*@ loop invariant 0 <= i <= 16;
+    /*@ loop invariant 0 <= i <= w;
         loop invariant \forall integer k; at <= k < at + i ==>
                          dst[k] == src[k];
-        loop assigns i, dst[at .. at + 15];
-        loop variant 16 - i; */
-    for (size_t i = 0; i < 16; i++) {
+        loop assigns i, dst[at .. at + w - 1];
+        loop variant w - i; */
+    for (size_t i = 0; i < w; i++) {
         dst[at + i] = src[at + i];
     }
 }
@@ -99,20 +84,32 @@ static inline void copy_block16(uint8_t *restrict dst,
     requires \separated(dst + (0 .. n - 1), src + (0 .. n - 1));
     assigns dst[0 .. n - 1];
     ensures \forall integer k; 0 <= k < n ==> dst[k] == src[k]; */
-static inline void copy_small(uint8_t *restrict dst,
-                              const uint8_t *restrict src, size_t n)
+static ALWAYS_INLINE void copy_small(uint8_t *restrict dst,
+                                     const uint8_t *restrict src, size_t n)
 {
-    if (n <= COPY_FEW) {
-        copy_few(dst, src, n);
-    } else {
-        copy_block16(dst, src, 0);
+    if (n < 4) {
+        if (n > 0) {
+            copy_block(dst, src, 0, 1);
+        }
+        if (n > 1) {
+            copy_block(dst, src, 1, 1);
+            copy_block(dst, src, n - 1, 1);
+        }
+    } else if (n > 16) {
+        copy_block(dst, src, 0, 16);
         if (n > 32) {
-            copy_block16(dst, src, 16);
+            copy_block(dst, src, 16, 16);
             /*@ assert \forall integer k; 0 <= k < 32 ==> dst[k] == src[k]; */
-            copy_block16(dst, src, n - 32);
+            copy_block(dst, src, n - 32, 16);
         }
         /*@ assert \forall integer k; 0 <= k < n - 16 ==> dst[k] == src[k]; */
-        copy_block16(dst, src, n - 16);
+        copy_block(dst, src, n - 16, 16);
+    } else if (n >= 8) {
+        copy_block(dst, src, 0, 8);
+        copy_block(dst, src, n - 8, 8);
+    } else {
+        copy_block(dst, src, 0, 4);
+        copy_block(dst, src, n - 4, 4);
     }
 }
 
@@ -140,7 +137,7 @@ static void copy_many(uint8_t *restrict dst, const uint8_t *restrict src,
     requires \separated(dst + (0 .. n - 1), src + (0 .. n - 1));
     assigns dst[0 .. n - 1];
     ensures \forall integer k; 0 <= k < n ==> dst[k] == src[k]; */
-static inline void copy_bytes(uint8_t *restrict dst,
+static ALWAYS_INLINE void copy_bytes(uint8_t *restrict dst,
                               const uint8_t *restrict src, size_t n)
 {
     if (n <= COPY_SMALL) {
@@ -171,7 +168,7 @@ static inline size_t storage_room(const cirmem *r, size_t at)
     ensures cirmem_holds(r, at, src, n);
     ensures \forall integer k; 0 <= k < r->cap && !(at <= k < at + n) ==>
               cirmem_at(r, k) == \old(cirmem_at(r, k)); */
-static inline void ring_put(cirmem *r, size_t at, const uint8_t *src,
+static ALWAYS_INLINE void ring_put(cirmem *r, size_t at, const uint8_t *src,
                             size_t n)
 {
     size_t pos = ring_index(r->head, at, r->cap);
@@ -424,6 +421,29 @@ static OUT_OF_LINE size_t take_all_bulk(cirmem *r, const uint8_t *src,
     return take_all(r, src, n);
 }
 
+/* take_all() for few bytes that fit in one free piece; `used` is read
+ * once, as the copy's byte stores could alias it for a compiler. */
+/*@ requires cirmem_valid(r);
+    requires n <= COPY_SMALL && n <= r->cap - r->used;
+    requires \valid_read(src + (0 .. n - 1));
+    requires \separated(src + (0 .. n - 1), r->buf + (0 .. r->cap - 1), r);
+    assigns r->buf[0 .. r->cap - 1], r->used, r->written;
+    ensures cirmem_valid(r);
+    ensures \result == n;
+    ensures r->used == \old(r->used) + n;
+    ensures cirmem_kept{Pre, Post}(r, 0, \old(r->used));
+    ensures cirmem_holds(r, \old(r->used), src, n);
+    ensures r->written == cirmem_sat(\old(r->written) + n); */
+static ALWAYS_INLINE size_t write_few(cirmem *r, const uint8_t *src, size_t n)
+{
+    size_t used = r->used;
+
+    ring_put(r, used, src, n);
+    r->used = used + n;
+    r->written = sat_add(r->written, n);
+    return n;
+}
+
 /* Overwrite mode: keep the newest cap bytes of old contents ++ src. */
 /*@ requires cirmem_valid(r);
     requires 0 < n;
@@ -573,7 +593,7 @@ size_t cirmem_write(cirmem *r, const uint8_t *data, size_t n,
     if (n <= r->cap - r->used) {
         /* It fits: every mode takes all of it and drops nothing. */
         if (n <= COPY_SMALL && n <= storage_room(r, r->used)) {
-            return take_all(r, src, n); /* few bytes, one free piece */
+            return write_few(r, src, n); /* few bytes, one free piece */
         }
         return take_all_bulk(r, src, n);
     }
@@ -652,6 +672,32 @@ static OUT_OF_LINE size_t take_oldest_bulk(cirmem *r, uint8_t *out,
     return take_oldest(r, out, k);
 }
 
+/* take_oldest() for few bytes that end before the end of the storage,
+ * so the new head needs no wrap; fields are read once (see write_few). */
+/*@ requires cirmem_valid(r);
+    requires 0 < n <= COPY_SMALL && n <= r->used && n < r->cap - r->head;
+    requires \valid(out + (0 .. n - 1));
+    requires \separated(out + (0 .. n - 1), r->buf + (0 .. r->cap - 1), r);
+    assigns out[0 .. n - 1], r->head, r->used, r->read, r->lost;
+    ensures cirmem_valid(r);
+    ensures \result == n;
+    ensures r->used == \old(r->used) - n;
+    ensures \forall integer j; 0 <= j < n ==> out[j] == \old(cirmem_at(r, j));
+    ensures cirmem_kept{Pre, Post}(r, n, r->used);
+    ensures r->read == cirmem_sat(\old(r->read) + n);
+    ensures r->lost == 0; */
+static ALWAYS_INLINE size_t read_few(cirmem *r, uint8_t *out, size_t n)
+{
+    size_t head = r->head;
+    size_t used = r->used;
+
+    copy_small(out, r->buf + head, n);
+    r->head = head + n;
+    r->used = used - n;
+    count_read(r, n);
+    return n;
+}
+
 /*@ requires cirmem_valid(r);
     requires out == \null || \valid(out + (0 .. n - 1));
     requires out != \null ==>
@@ -680,9 +726,8 @@ size_t cirmem_read(cirmem *r, uint8_t *out, size_t n)
     if (out == NULL) {
         return 0;
     }
-    if (0 < n && n <= COPY_SMALL && n <= r->used &&
-        n <= storage_room(r, 0)) {
-        return take_oldest(r, out, n); /* few bytes, stored in one piece */
+    if (0 < n && n <= COPY_SMALL && n <= r->used && n < r->cap - r->head) {
+        return read_few(r, out, n); /* few bytes, before the storage end */
     }
     k = min_size(n, r->used);
     return take_oldest_bulk(r, out, k);

@@ -58,12 +58,12 @@ enum cirmem_utf8_flags {
  */
 typedef struct cirmem {
     uint8_t *buf;      /* storage, `cap` bytes */
-    size_t cap;        /* capacity, 1 .. CIRMEM_CAPACITY_MAX */
     size_t head;       /* index of the oldest byte, < cap */
+    size_t cap;        /* capacity, 1 .. CIRMEM_CAPACITY_MAX */
     size_t used;       /* bytes stored, <= cap */
-    uint64_t written;  /* bytes taken by writes (saturating) */
-    uint64_t read;     /* bytes delivered to the reader (saturating) */
     uint64_t dropped;  /* bytes lost unread (saturating) */
+    uint64_t read;     /* bytes delivered to the reader (saturating) */
+    uint64_t written;  /* bytes taken by writes (saturating) */
     bool lost;         /* bytes were dropped since the last consuming read */
 } cirmem;
 
