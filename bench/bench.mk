@@ -13,6 +13,11 @@
 #                      function alignment (bench/placement.sh): how much
 #                      code placement alone moves them.  Table in
 #                      build/bench/placement/placement.txt.
+#   make bench-pairs PAIRS_BASE=DIR [PAIRS_CHUNK=N]  core/ of the tree
+#                      in DIR (A, e.g. a `git worktree` of an older
+#                      commit) against this tree's (B), minimum ns per
+#                      write+read pair over 8 code placements
+#                      (bench/pairs.sh); for changes of a cycle or two.
 #   make bench-qemu    `make deps`, `make qemu`, then bench-qemu-run
 #   make bench-qemu-run  end to end, Debian's stock qemu-system-x86_64
 #                      ($(QEMU_STOCK)) next to the glued one ($(QEMU_BIN)):
@@ -42,7 +47,8 @@ BENCH_QEMU_TIMEOUT ?= 900
 # bench-build checks that these still compile (nothing is run)
 BENCH_QEMU_BUILT := $(BENCH_DIR)/bench_qemu.pyc $(BENCH_DIR)/qemu-guest.bin
 
-.PHONY: bench bench-build bench-run bench-placement bench-qemu bench-qemu-run
+.PHONY: bench bench-build bench-run bench-placement bench-pairs bench-qemu \
+	bench-qemu-run
 
 $(BENCH_DIR):
 	mkdir -p $@
@@ -67,8 +73,12 @@ $(BENCH_DIR)/qemu-guest.bin: bench/qemu/guest.S | $(BENCH_DIR)
 	objcopy -O binary $(BENCH_DIR)/qemu-guest.o $@
 	@test "$$(stat -c %s $@)" = 65536 || { echo "$@: not 64 KiB"; exit 1; }
 
-bench-build: $(BENCH_BIN) $(BENCH_QEMU_BUILT)
+$(BENCH_DIR)/pairs.o: bench/pairs.c bench/byteloop.h core/cirmem.h | $(BENCH_DIR)
+	$(CC) $(CFLAGS_LIB) $(CFLAGS) -c $< -o $@
+
+bench-build: $(BENCH_BIN) $(BENCH_QEMU_BUILT) $(BENCH_DIR)/pairs.o
 	sh -n bench/placement.sh
+	sh -n bench/pairs.sh
 
 # Like `make demo`: install what is missing first (glib, gnuplot).
 bench: deps
@@ -82,6 +92,12 @@ bench-run: $(BENCH_BIN)
 	  if [ "$$rc" != 0 ]; then echo "cirmem_bench failed ($$rc)"; exit 1; fi
 	gnuplot -e "dir='$(BENCH_DIR)'" bench/plot.gp
 	@echo "plot: $(BENCH_DIR)/throughput.png"
+
+PAIRS_BASE ?= .
+PAIRS_CHUNK ?= 1
+bench-pairs:
+	sh bench/pairs.sh $(BENCH_DIR)/pairs "$(CC)" "$(CFLAGS_LIB) $(CFLAGS)" \
+	  $(PAIRS_BASE) . $(PAIRS_CHUNK)
 
 bench-placement: $(BENCH_BIN)
 	sh bench/placement.sh $(BENCH_DIR)/placement "$(CC)" \

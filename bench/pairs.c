@@ -1,0 +1,151 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Side-by-side timing of two builds of the core (bench/pairs.sh).
+ *
+ * At 1 to 64 bytes a write+read pair costs a dozen cycles, and
+ * cirmem_bench's medians move by more than one cycle from run to run.  To
+ * compare two versions of core/cirmem.c this harness links both into one
+ * binary (their public symbols renamed to A_* and B_* by pairs.sh) next to
+ * the byte loop, runs short repetitions of each in turn and reports the
+ * minimum ns per pair: on an otherwise idle CPU the minimum is the
+ * undisturbed cost and repeats to the cycle.  The loop is the same as
+ * cirmem_bench's (a ring with a backlog of min(cap/2, cap - chunk)
+ * bytes, OVERWRITE writes, a compiler barrier per pair).
+ *
+ * usage: cirmem_pairs CHUNK CAP REPS  (prints "A B byteloop", ns/pair)
+ */
+#define _GNU_SOURCE
+#include <sched.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "byteloop.h"
+#include "cirmem.h"
+
+/* The layout of struct cirmem may differ between the two builds; this
+ * file never touches its fields, and the slot leaves room for growth. */
+typedef union {
+    cirmem r;
+    _Alignas(64) unsigned char slot[256];
+} ring_slot;
+
+#define DECLARE(P)                                                          \
+    int P##cirmem_init(cirmem *r, uint8_t *storage, size_t capacity);       \
+    size_t P##cirmem_write(cirmem *r, const uint8_t *d, size_t n,           \
+                           cirmem_mode mode);                               \
+    size_t P##cirmem_read(cirmem *r, uint8_t *out, size_t n);               \
+    uint8_t *P##cirmem_write_span(cirmem *r, size_t *len);                  \
+    size_t P##cirmem_commit(cirmem *r, size_t n);
+DECLARE(A_)
+DECLARE(B_)
+
+enum { MAX_CAP = 1 << 16, ITERS = 200000 };
+
+static uint8_t storage[MAX_CAP], src[MAX_CAP], dst[MAX_CAP];
+static ring_slot ring;
+static struct byteloop bl;
+
+static inline void escape(const void *p)
+{
+    __asm__ volatile("" : : "r"(p) : "memory");
+}
+
+static double now(void)
+{
+    struct timespec t;
+
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
+}
+
+static size_t backlog(size_t cap, size_t chunk)
+{
+    return cap / 2 < cap - chunk ? cap / 2 : cap - chunk;
+}
+
+#define RUN(P)                                                              \
+    static double run_##P(size_t cap, size_t chunk)                         \
+    {                                                                       \
+        uint64_t in = 0, out = 0;                                           \
+        size_t len;                                                         \
+        double t0;                                                          \
+                                                                            \
+        if (P##cirmem_init(&ring.r, storage, cap) != 0 ||                   \
+            P##cirmem_write_span(&ring.r, &len) == NULL ||                  \
+            P##cirmem_commit(&ring.r, backlog(cap, chunk)) !=               \
+                backlog(cap, chunk)) {                                      \
+            abort();                                                        \
+        }                                                                   \
+        t0 = now();                                                         \
+        for (int i = 0; i < ITERS; i++) {                                   \
+            in += P##cirmem_write(&ring.r, src, chunk, CIRMEM_OVERWRITE);   \
+            out += P##cirmem_read(&ring.r, dst, chunk);                     \
+            escape(dst);                                                    \
+        }                                                                   \
+        if (in != out || out != (uint64_t)ITERS * chunk) {                  \
+            abort();                                                        \
+        }                                                                   \
+        return (now() - t0) / ITERS * 1e9;                                  \
+    }
+RUN(A_)
+RUN(B_)
+
+static double run_byteloop(size_t cap, size_t chunk)
+{
+    uint64_t in = 0, out = 0;
+    double t0;
+
+    if (byteloop_init(&bl, storage, cap) != 0) {
+        abort();
+    }
+    byteloop_skip_write(&bl, backlog(cap, chunk));
+    t0 = now();
+    for (int i = 0; i < ITERS; i++) {
+        in += byteloop_write(&bl, src, chunk);
+        out += byteloop_read(&bl, dst, chunk);
+        escape(dst);
+    }
+    if (in != out || out != (uint64_t)ITERS * chunk) {
+        abort();
+    }
+    return (now() - t0) / ITERS * 1e9;
+}
+
+static double min2(double a, double b)
+{
+    return a < b ? a : b;
+}
+
+int main(int argc, char **argv)
+{
+    size_t chunk, cap;
+    long reps;
+    double a = 1e9, b = 1e9, l = 1e9;
+    cpu_set_t set;
+
+    if (argc != 4) {
+        fprintf(stderr, "usage: %s CHUNK CAP REPS\n", argv[0]);
+        return 2;
+    }
+    chunk = strtoul(argv[1], NULL, 0);
+    cap = strtoul(argv[2], NULL, 0);
+    reps = strtol(argv[3], NULL, 0);
+    if (cap == 0 || cap > MAX_CAP || (cap & (cap - 1)) != 0 || chunk == 0 ||
+        chunk > cap || reps <= 0) {
+        fprintf(stderr, "need 0 < CHUNK <= CAP <= %d, CAP a power of two, "
+                "REPS > 0\n", MAX_CAP);
+        return 2;
+    }
+    CPU_ZERO(&set);
+    CPU_SET(0, &set);
+    (void)sched_setaffinity(0, sizeof set, &set); /* best effort */
+    for (long k = 0; k < reps; k++) {
+        a = min2(a, run_A_(cap, chunk));
+        b = min2(b, run_B_(cap, chunk));
+        l = min2(l, run_byteloop(cap, chunk));
+    }
+    printf("%.3f %.3f %.3f\n", a, b, l);
+    return 0;
+}
