@@ -6,8 +6,8 @@
  * cirmem_bench's medians move by more than one cycle from run to run.  To
  * compare two versions of core/cirmem.c this harness links both into one
  * binary (their public symbols renamed to A_* and B_* by pairs.sh) next to
- * the byte loop, runs short repetitions of each in turn and reports the
- * minimum ns per pair: on an otherwise idle CPU the minimum is the
+ * the byte loop, runs repetitions of each in turn (200000 / CHUNK pairs,
+ * at least 200) and reports the minimum ns per pair: on an otherwise idle CPU the minimum is the
  * undisturbed cost and repeats to the cycle.  The loop is the same as
  * cirmem_bench's (a ring with a backlog of min(cap/2, cap - chunk)
  * bytes, OVERWRITE writes, a compiler barrier per pair).
@@ -41,7 +41,10 @@ typedef union {
 DECLARE(A_)
 DECLARE(B_)
 
-enum { MAX_CAP = 1 << 16, ITERS = 200000 };
+/* Pairs per repetition: about 1 ms of the byte loop at any chunk. */
+enum { MAX_CAP = 1 << 16, PAIR_BYTES = 200000, MIN_ITERS = 200 };
+
+static long iters;
 
 static uint8_t storage[MAX_CAP], src[MAX_CAP], dst[MAX_CAP];
 static ring_slot ring;
@@ -79,15 +82,15 @@ static size_t backlog(size_t cap, size_t chunk)
             abort();                                                        \
         }                                                                   \
         t0 = now();                                                         \
-        for (int i = 0; i < ITERS; i++) {                                   \
+        for (long i = 0; i < iters; i++) {                                  \
             in += P##cirmem_write(&ring.r, src, chunk, CIRMEM_OVERWRITE);   \
             out += P##cirmem_read(&ring.r, dst, chunk);                     \
             escape(dst);                                                    \
         }                                                                   \
-        if (in != out || out != (uint64_t)ITERS * chunk) {                  \
+        if (in != out || out != (uint64_t)iters * chunk) {                  \
             abort();                                                        \
         }                                                                   \
-        return (now() - t0) / ITERS * 1e9;                                  \
+        return (now() - t0) / (double)iters * 1e9;                          \
     }
 RUN(A_)
 RUN(B_)
@@ -102,15 +105,15 @@ static double run_byteloop(size_t cap, size_t chunk)
     }
     byteloop_skip_write(&bl, backlog(cap, chunk));
     t0 = now();
-    for (int i = 0; i < ITERS; i++) {
+    for (long i = 0; i < iters; i++) {
         in += byteloop_write(&bl, src, chunk);
         out += byteloop_read(&bl, dst, chunk);
         escape(dst);
     }
-    if (in != out || out != (uint64_t)ITERS * chunk) {
+    if (in != out || out != (uint64_t)iters * chunk) {
         abort();
     }
-    return (now() - t0) / ITERS * 1e9;
+    return (now() - t0) / (double)iters * 1e9;
 }
 
 static double min2(double a, double b)
@@ -137,6 +140,10 @@ int main(int argc, char **argv)
         fprintf(stderr, "need 0 < CHUNK <= CAP <= %d, CAP a power of two, "
                 "REPS > 0\n", MAX_CAP);
         return 2;
+    }
+    iters = (long)(PAIR_BYTES / chunk);
+    if (iters < MIN_ITERS) {
+        iters = MIN_ITERS;
     }
     CPU_ZERO(&set);
     CPU_SET(0, &set);

@@ -10,9 +10,12 @@
 #include "cirmem_logic.h"
 
 /*
- * Keeps a bulk or overflow path out of the public function that calls it,
- * so that the function's few-bytes path needs no saved registers and its
- * other paths end in a tail call.  Only code placement changes.
+ * OUT_OF_LINE keeps a bulk or overflow path out of the public function
+ * that calls it, so that the function's few-bytes path needs no saved
+ * registers and its other paths end in a tail call.  ALWAYS_INLINE is for
+ * the small helpers that those paths are built from: without it, gcc's
+ * size limits leave some of them as calls once copy_small is inline code.
+ * Only code placement changes.
  */
 #if defined(__GNUC__)
 #define OUT_OF_LINE __attribute__((noinline))
@@ -190,7 +193,7 @@ static ALWAYS_INLINE void ring_put(cirmem *r, size_t at, const uint8_t *src,
     requires \separated(dst + (0 .. n - 1), r->buf + (0 .. r->cap - 1), r);
     assigns dst[0 .. n - 1];
     ensures \forall integer k; 0 <= k < n ==> dst[k] == cirmem_at(r, at + k); */
-static inline void ring_get(const cirmem *r, size_t at, uint8_t *dst,
+static ALWAYS_INLINE void ring_get(const cirmem *r, size_t at, uint8_t *dst,
                             size_t n)
 {
     size_t pos = ring_index(r->head, at, r->cap);
@@ -378,7 +381,7 @@ bool cirmem_data_lost(const cirmem *r)
     ensures r->used == \old(r->used) + n;
     ensures cirmem_kept{Pre, Post}(r, 0, \old(r->used));
     ensures cirmem_holds(r, \old(r->used), src, n); */
-static inline void ring_append(cirmem *r, const uint8_t *src, size_t n)
+static ALWAYS_INLINE void ring_append(cirmem *r, const uint8_t *src, size_t n)
 {
     ring_put(r, r->used, src, n);
     r->used += n;
@@ -396,7 +399,7 @@ static inline void ring_append(cirmem *r, const uint8_t *src, size_t n)
     ensures cirmem_kept{Pre, Post}(r, 0, \old(r->used));
     ensures cirmem_holds(r, \old(r->used), src, n);
     ensures r->written == cirmem_sat(\old(r->written) + n); */
-static inline size_t take_all(cirmem *r, const uint8_t *src, size_t n)
+static ALWAYS_INLINE size_t take_all(cirmem *r, const uint8_t *src, size_t n)
 {
     ring_append(r, src, n);
     r->written = sat_add(r->written, n);
@@ -645,7 +648,7 @@ size_t cirmem_peek(const cirmem *r, size_t offset, uint8_t *out, size_t n)
     ensures cirmem_kept{Pre, Post}(r, k, r->used);
     ensures r->read == cirmem_sat(\old(r->read) + k);
     ensures r->lost == (k > 0 ? 0 : \old(r->lost)); */
-static inline size_t take_oldest(cirmem *r, uint8_t *out, size_t k)
+static ALWAYS_INLINE size_t take_oldest(cirmem *r, uint8_t *out, size_t k)
 {
     ring_get(r, 0, out, k);
     ring_advance(r, k);

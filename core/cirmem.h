@@ -55,6 +55,12 @@ enum cirmem_utf8_flags {
  * The ring.  Treat the fields as private: use the functions below.
  * A ring is valid (cirmem_invariant()) from a successful cirmem_init()
  * on, as long as its storage is alive and touched only through cirmem.
+ *
+ * Field order is chosen for speed: no two fields that one small write
+ * or read updates are neighbours (head/used, used/written, used/read),
+ * so a compiler cannot merge their updates into one 16-byte store, which
+ * the next call's 8-byte loads could not forward from (`make bench-pairs`
+ * measured such pairs 1.5x slower).
  */
 typedef struct cirmem {
     uint8_t *buf;      /* storage, `cap` bytes */
