@@ -387,57 +387,28 @@ static ALWAYS_INLINE void ring_append(cirmem *r, const uint8_t *src, size_t n)
     r->used += n;
 }
 
-/* Take all n bytes of a write: they fit in the free space. */
-/*@ requires cirmem_valid(r);
-    requires n <= r->cap - r->used;
-    requires \valid_read(src + (0 .. n - 1));
-    requires \separated(src + (0 .. n - 1), r->buf + (0 .. r->cap - 1), r);
+/*@
+  // The contract shared by the functions that append n bytes that fit in
+  // the free space (take_all and its out-of-line wrapper).
+  predicate append_ok{L}(cirmem *r, uint8_t *src, integer n) =
+      cirmem_valid(r) && 0 <= n <= r->cap - r->used &&
+      \valid_read(src + (0 .. n - 1)) &&
+      \separated(src + (0 .. n - 1), r->buf + (0 .. r->cap - 1), r);
+
+  predicate appended{A, B}(cirmem *r, uint8_t *src, integer n) =
+      cirmem_valid{B}(r) &&
+      \at(r->used, B) == \at(r->used, A) + n &&
+      cirmem_kept{A, B}(r, 0, \at(r->used, A)) &&
+      cirmem_holds{B}(r, \at(r->used, A), src, n) &&
+      \at(r->written, B) == cirmem_sat(\at(r->written, A) + n);
+*/
+
+/* Take all n bytes of a write: they fit in the free space.  `used` is
+ * read once, as the copy's byte stores could alias it for a compiler. */
+/*@ requires append_ok(r, src, n);
     assigns r->buf[0 .. r->cap - 1], r->used, r->written;
-    ensures cirmem_valid(r);
-    ensures \result == n;
-    ensures r->used == \old(r->used) + n;
-    ensures cirmem_kept{Pre, Post}(r, 0, \old(r->used));
-    ensures cirmem_holds(r, \old(r->used), src, n);
-    ensures r->written == cirmem_sat(\old(r->written) + n); */
+    ensures \result == n && appended{Pre, Post}(r, src, n); */
 static ALWAYS_INLINE size_t take_all(cirmem *r, const uint8_t *src, size_t n)
-{
-    ring_append(r, src, n);
-    r->written = sat_add(r->written, n);
-    return n;
-}
-
-/* take_all() out of line, for bulk copies. */
-/*@ requires cirmem_valid(r);
-    requires n <= r->cap - r->used;
-    requires \valid_read(src + (0 .. n - 1));
-    requires \separated(src + (0 .. n - 1), r->buf + (0 .. r->cap - 1), r);
-    assigns r->buf[0 .. r->cap - 1], r->used, r->written;
-    ensures cirmem_valid(r);
-    ensures \result == n;
-    ensures r->used == \old(r->used) + n;
-    ensures cirmem_kept{Pre, Post}(r, 0, \old(r->used));
-    ensures cirmem_holds(r, \old(r->used), src, n);
-    ensures r->written == cirmem_sat(\old(r->written) + n); */
-static OUT_OF_LINE size_t take_all_bulk(cirmem *r, const uint8_t *src,
-                                        size_t n)
-{
-    return take_all(r, src, n);
-}
-
-/* take_all() for few bytes that fit in one free piece; `used` is read
- * once, as the copy's byte stores could alias it for a compiler. */
-/*@ requires cirmem_valid(r);
-    requires n <= COPY_SMALL && n <= r->cap - r->used;
-    requires \valid_read(src + (0 .. n - 1));
-    requires \separated(src + (0 .. n - 1), r->buf + (0 .. r->cap - 1), r);
-    assigns r->buf[0 .. r->cap - 1], r->used, r->written;
-    ensures cirmem_valid(r);
-    ensures \result == n;
-    ensures r->used == \old(r->used) + n;
-    ensures cirmem_kept{Pre, Post}(r, 0, \old(r->used));
-    ensures cirmem_holds(r, \old(r->used), src, n);
-    ensures r->written == cirmem_sat(\old(r->written) + n); */
-static ALWAYS_INLINE size_t write_few(cirmem *r, const uint8_t *src, size_t n)
 {
     size_t used = r->used;
 
@@ -445,6 +416,16 @@ static ALWAYS_INLINE size_t write_few(cirmem *r, const uint8_t *src, size_t n)
     r->used = used + n;
     r->written = sat_add(r->written, n);
     return n;
+}
+
+/* take_all() out of line, for bulk copies. */
+/*@ requires append_ok(r, src, n);
+    assigns r->buf[0 .. r->cap - 1], r->used, r->written;
+    ensures \result == n && appended{Pre, Post}(r, src, n); */
+static OUT_OF_LINE size_t take_all_bulk(cirmem *r, const uint8_t *src,
+                                        size_t n)
+{
+    return take_all(r, src, n);
 }
 
 /* Overwrite mode: keep the newest cap bytes of old contents ++ src. */
@@ -456,24 +437,7 @@ static ALWAYS_INLINE size_t write_few(cirmem *r, const uint8_t *src, size_t n)
             r->dropped, r->lost;
     ensures cirmem_valid(r);
     ensures \result == n;
-    ensures \let m = cirmem_min(n, \old(r->cap));
-            \let keep = cirmem_min(\old(r->used), \old(r->cap) - m);
-            r->used == keep + m;
-    ensures \let m = cirmem_min(n, \old(r->cap));
-            \let keep = cirmem_min(\old(r->used), \old(r->cap) - m);
-            cirmem_kept{Pre, Post}(r, \old(r->used) - keep, keep);
-    ensures \let m = cirmem_min(n, \old(r->cap));
-            \let keep = cirmem_min(\old(r->used), \old(r->cap) - m);
-            cirmem_holds(r, keep, src + (n - m), m);
-    ensures \let m = cirmem_min(n, \old(r->cap));
-            \let keep = cirmem_min(\old(r->used), \old(r->cap) - m);
-            r->dropped == cirmem_sat(\old(r->dropped) +
-                                     (\old(r->used) - keep) + (n - m));
-    ensures \let m = cirmem_min(n, \old(r->cap));
-            \let keep = cirmem_min(\old(r->used), \old(r->cap) - m);
-            r->lost == ((\old(r->used) - keep) + (n - m) > 0 ?
-                        1 : \old(r->lost));
-    ensures r->written == cirmem_sat(\old(r->written) + n);
+    ensures cirmem_overwritten{Pre, Post}(r, src, n);
     ensures r->read == \old(r->read); */
 static OUT_OF_LINE size_t write_overwrite(cirmem *r, const uint8_t *src,
                                           size_t n)
@@ -491,6 +455,13 @@ static OUT_OF_LINE size_t write_overwrite(cirmem *r, const uint8_t *src,
     count_dropped(r, d + skip);
     /*@ assert kept_end: cirmem_kept{Pre, Here}(r, d, keep); */
     /*@ assert new_end: cirmem_holds(r, keep, src + skip, m); */
+    /*@ assert sizes: m == cirmem_min(n, \at(r->cap, Pre)) &&
+          keep == cirmem_min(\at(r->used, Pre), \at(r->cap, Pre) - m) &&
+          d == \at(r->used, Pre) - keep && skip == n - m; */
+    /*@ assert counts: r->used == keep + m &&
+          r->dropped == cirmem_sat(\at(r->dropped, Pre) + (d + skip)) &&
+          r->lost == (d + skip > 0 ? 1 : \at(r->lost, Pre)) &&
+          r->written == cirmem_sat(\at(r->written, Pre) + n); */
     return n;
 }
 
@@ -546,24 +517,7 @@ static OUT_OF_LINE size_t write_partial(cirmem *r, const uint8_t *src,
     behavior overwrite:
       assumes n > 0 && data != \null && mode == CIRMEM_OVERWRITE;
       ensures \result == n;
-      ensures \let m = cirmem_min(n, \old(r->cap));
-              \let keep = cirmem_min(\old(r->used), \old(r->cap) - m);
-              r->used == keep + m;
-      ensures \let m = cirmem_min(n, \old(r->cap));
-              \let keep = cirmem_min(\old(r->used), \old(r->cap) - m);
-              cirmem_kept{Pre, Post}(r, \old(r->used) - keep, keep);
-      ensures \let m = cirmem_min(n, \old(r->cap));
-              \let keep = cirmem_min(\old(r->used), \old(r->cap) - m);
-              cirmem_holds(r, keep, data + (n - m), m);
-      ensures \let m = cirmem_min(n, \old(r->cap));
-              \let keep = cirmem_min(\old(r->used), \old(r->cap) - m);
-              r->dropped == cirmem_sat(\old(r->dropped) +
-                                       (\old(r->used) - keep) + (n - m));
-      ensures \let m = cirmem_min(n, \old(r->cap));
-              \let keep = cirmem_min(\old(r->used), \old(r->cap) - m);
-              r->lost == ((\old(r->used) - keep) + (n - m) > 0 ?
-                          1 : \old(r->lost));
-      ensures r->written == cirmem_sat(\old(r->written) + n);
+      ensures cirmem_overwritten{Pre, Post}(r, data, n);
     behavior append:
       assumes n > 0 && data != \null && mode != CIRMEM_OVERWRITE;
       ensures \let k = cirmem_min(n, \old(r->cap - r->used));
@@ -596,7 +550,7 @@ size_t cirmem_write(cirmem *r, const uint8_t *data, size_t n,
     if (n <= r->cap - r->used) {
         /* It fits: every mode takes all of it and drops nothing. */
         if (n <= COPY_SMALL && n <= storage_room(r, r->used)) {
-            return write_few(r, src, n); /* few bytes, one free piece */
+            return take_all(r, src, n); /* few bytes, one free piece */
         }
         return take_all_bulk(r, src, n);
     }
@@ -635,19 +589,28 @@ size_t cirmem_peek(const cirmem *r, size_t offset, uint8_t *out, size_t n)
     return k;
 }
 
+/*@
+  // The contract shared by the functions that move the k oldest bytes to
+  // out and count them as read.
+  predicate take_ok{L}(cirmem *r, uint8_t *out, integer k) =
+      cirmem_valid(r) && 0 <= k <= r->used &&
+      \valid(out + (0 .. k - 1)) &&
+      \separated(out + (0 .. k - 1), r->buf + (0 .. r->cap - 1), r);
+
+  predicate took{A, B}(cirmem *r, uint8_t *out, integer k) =
+      cirmem_valid{B}(r) &&
+      \at(r->used, B) == \at(r->used, A) - k &&
+      (\forall integer j; 0 <= j < k ==>
+         \at(out[j], B) == cirmem_at{A}(r, j)) &&
+      cirmem_kept{A, B}(r, k, \at(r->used, B)) &&
+      \at(r->read, B) == cirmem_sat(\at(r->read, A) + k) &&
+      \at(r->lost, B) == (k > 0 ? 0 : \at(r->lost, A));
+*/
+
 /* Move the k oldest bytes to out and count them as read. */
-/*@ requires cirmem_valid(r);
-    requires k <= r->used;
-    requires \valid(out + (0 .. k - 1));
-    requires \separated(out + (0 .. k - 1), r->buf + (0 .. r->cap - 1), r);
+/*@ requires take_ok(r, out, k);
     assigns out[0 .. k - 1], r->head, r->used, r->read, r->lost;
-    ensures cirmem_valid(r);
-    ensures \result == k;
-    ensures r->used == \old(r->used) - k;
-    ensures \forall integer j; 0 <= j < k ==> out[j] == \old(cirmem_at(r, j));
-    ensures cirmem_kept{Pre, Post}(r, k, r->used);
-    ensures r->read == cirmem_sat(\old(r->read) + k);
-    ensures r->lost == (k > 0 ? 0 : \old(r->lost)); */
+    ensures \result == k && took{Pre, Post}(r, out, k); */
 static ALWAYS_INLINE size_t take_oldest(cirmem *r, uint8_t *out, size_t k)
 {
     ring_get(r, 0, out, k);
@@ -657,18 +620,9 @@ static ALWAYS_INLINE size_t take_oldest(cirmem *r, uint8_t *out, size_t k)
 }
 
 /* take_oldest() out of line, for bulk copies. */
-/*@ requires cirmem_valid(r);
-    requires k <= r->used;
-    requires \valid(out + (0 .. k - 1));
-    requires \separated(out + (0 .. k - 1), r->buf + (0 .. r->cap - 1), r);
+/*@ requires take_ok(r, out, k);
     assigns out[0 .. k - 1], r->head, r->used, r->read, r->lost;
-    ensures cirmem_valid(r);
-    ensures \result == k;
-    ensures r->used == \old(r->used) - k;
-    ensures \forall integer j; 0 <= j < k ==> out[j] == \old(cirmem_at(r, j));
-    ensures cirmem_kept{Pre, Post}(r, k, r->used);
-    ensures r->read == cirmem_sat(\old(r->read) + k);
-    ensures r->lost == (k > 0 ? 0 : \old(r->lost)); */
+    ensures \result == k && took{Pre, Post}(r, out, k); */
 static OUT_OF_LINE size_t take_oldest_bulk(cirmem *r, uint8_t *out,
                                            size_t k)
 {
@@ -676,19 +630,11 @@ static OUT_OF_LINE size_t take_oldest_bulk(cirmem *r, uint8_t *out,
 }
 
 /* take_oldest() for few bytes that end before the end of the storage,
- * so the new head needs no wrap; fields are read once (see write_few). */
-/*@ requires cirmem_valid(r);
-    requires 0 < n <= COPY_SMALL && n <= r->used && n < r->cap - r->head;
-    requires \valid(out + (0 .. n - 1));
-    requires \separated(out + (0 .. n - 1), r->buf + (0 .. r->cap - 1), r);
+ * so the new head needs no wrap; fields are read once (see take_all). */
+/*@ requires take_ok(r, out, n);
+    requires 0 < n <= COPY_SMALL && n < r->cap - r->head;
     assigns out[0 .. n - 1], r->head, r->used, r->read, r->lost;
-    ensures cirmem_valid(r);
-    ensures \result == n;
-    ensures r->used == \old(r->used) - n;
-    ensures \forall integer j; 0 <= j < n ==> out[j] == \old(cirmem_at(r, j));
-    ensures cirmem_kept{Pre, Post}(r, n, r->used);
-    ensures r->read == cirmem_sat(\old(r->read) + n);
-    ensures r->lost == 0; */
+    ensures \result == n && took{Pre, Post}(r, out, n); */
 static ALWAYS_INLINE size_t read_few(cirmem *r, uint8_t *out, size_t n)
 {
     size_t head = r->head;

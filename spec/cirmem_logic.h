@@ -59,6 +59,21 @@
   // The bytes of a sequence equal n bytes of an array, shifted.
   predicate cirmem_holds{L}(cirmem *r, integer at, uint8_t *s, integer n) =
       \forall integer k; 0 <= k < n ==> cirmem_at(r, at + k) == s[k];
+
+  // An OVERWRITE write of n > 0 bytes s, from state A to state B: the
+  // ring keeps the newest cap bytes of its old contents followed by s
+  // (m of s, after keep old bytes), and every byte that does not survive
+  // is counted as dropped and sets the lost flag.
+  predicate cirmem_overwritten{A, B}(cirmem *r, uint8_t *s, integer n) =
+      \let m = cirmem_min(n, \at(r->cap, A));
+      \let keep = cirmem_min(\at(r->used, A), \at(r->cap, A) - m);
+      \let lose = (\at(r->used, A) - keep) + (n - m);
+      \at(r->used, B) == keep + m &&
+      cirmem_kept{A, B}(r, \at(r->used, A) - keep, keep) &&
+      cirmem_holds{B}(r, keep, s + (n - m), m) &&
+      \at(r->dropped, B) == cirmem_sat(\at(r->dropped, A) + lose) &&
+      \at(r->lost, B) == (lose > 0 ? 1 : \at(r->lost, A)) &&
+      \at(r->written, B) == cirmem_sat(\at(r->written, A) + n);
 */
 
 /*@
