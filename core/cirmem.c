@@ -15,12 +15,16 @@
  * registers and its other paths end in a tail call.  ALWAYS_INLINE is for
  * the small helpers that those paths are built from: without it, gcc's
  * size limits leave some of them as calls once copy_small is inline code.
- * Only code placement changes.
+ * HOT_ALIGN starts the two hot entry points on a 64-byte boundary: where
+ * the linker happens to put them otherwise moved a 1-8 byte write+read
+ * pair by up to 20% (`make bench-pairs`).  Only code placement changes.
  */
 #if defined(__GNUC__)
 #define OUT_OF_LINE __attribute__((noinline))
 #define ALWAYS_INLINE inline __attribute__((always_inline))
+#define HOT_ALIGN __attribute__((aligned(64)))
 #else
+#define HOT_ALIGN
 #define OUT_OF_LINE
 #define ALWAYS_INLINE inline
 #endif
@@ -539,8 +543,8 @@ static OUT_OF_LINE size_t write_partial(cirmem *r, const uint8_t *src,
                 r->dropped == \old(r->dropped) && r->lost == \old(r->lost);
     complete behaviors;
     disjoint behaviors; */
-size_t cirmem_write(cirmem *r, const uint8_t *data, size_t n,
-                    cirmem_mode mode)
+HOT_ALIGN size_t cirmem_write(cirmem *r, const uint8_t *data, size_t n,
+                              cirmem_mode mode)
 {
     const uint8_t *src = data;
 
@@ -668,7 +672,7 @@ static ALWAYS_INLINE size_t read_few(cirmem *r, uint8_t *out, size_t n)
       ensures r->lost == (\result > 0 ? 0 : \old(r->lost));
     complete behaviors;
     disjoint behaviors; */
-size_t cirmem_read(cirmem *r, uint8_t *out, size_t n)
+HOT_ALIGN size_t cirmem_read(cirmem *r, uint8_t *out, size_t n)
 {
     size_t k;
 
