@@ -73,7 +73,8 @@ $(BENCH_DIR)/qemu-guest.bin: bench/qemu/guest.S | $(BENCH_DIR)
 	objcopy -O binary $(BENCH_DIR)/qemu-guest.o $@
 	@test "$$(stat -c %s $@)" = 65536 || { echo "$@: not 64 KiB"; exit 1; }
 
-$(BENCH_DIR)/pairs.o: bench/pairs.c bench/byteloop.h core/cirmem.h | $(BENCH_DIR)
+$(BENCH_DIR)/pairs.o: bench/pairs.c bench/byteloop.h core/cirmem.h \
+                      | $(BENCH_DIR)
 	$(CC) $(CFLAGS_LIB) $(CFLAGS) -c $< -o $@
 
 bench-build: $(BENCH_BIN) $(BENCH_QEMU_BUILT) $(BENCH_DIR)/pairs.o

@@ -2,17 +2,19 @@
 /*
  * Side-by-side timing of two builds of the core (bench/pairs.sh).
  *
- * At 1 to 64 bytes a write+read pair costs a dozen cycles, and
- * cirmem_bench's medians move by more than one cycle from run to run.  To
- * compare two versions of core/cirmem.c this harness links both into one
- * binary (their public symbols renamed to A_* and B_* by pairs.sh) next to
- * the byte loop, runs repetitions of each in turn (200000 / CHUNK pairs,
- * at least 200) and reports the minimum ns per pair: on an otherwise idle CPU the minimum is the
+ * At 1 to 64 bytes a write+read pair costs a few nanoseconds, and a
+ * change of a cycle or two is smaller than the run-to-run movement of
+ * cirmem_bench's medians.  To compare two versions of core/cirmem.c,
+ * this harness links both into one binary (their public symbols renamed
+ * to A_* and B_* by pairs.sh) next to the byte loop, runs repetitions of
+ * each in turn (200000 / CHUNK pairs, at least 200) and reports the
+ * minimum ns per pair: on an otherwise idle CPU the minimum is the
  * undisturbed cost and repeats to the cycle.  The loop is the same as
  * cirmem_bench's (a ring with a backlog of min(cap/2, cap - chunk)
  * bytes, OVERWRITE writes, a compiler barrier per pair).
  *
- * usage: cirmem_pairs CHUNK CAP REPS  (prints "A B byteloop", ns/pair)
+ * usage (built by pairs.sh): pairs-ALIGN-ORDER CHUNK CAP REPS
+ *        prints "A B byteloop", minimum ns per pair
  */
 #define _GNU_SOURCE
 #include <sched.h>

@@ -17,7 +17,7 @@
  * size limits leave some of them as calls once copy_small is inline code.
  * HOT_ALIGN starts the two hot entry points on a 64-byte boundary: where
  * the linker happens to put them otherwise moved a 1-8 byte write+read
- * pair by up to 20% (`make bench-pairs`).  Only code placement changes.
+ * pair by up to 18% (`make bench-pairs`).  Only code placement changes.
  */
 #if defined(__GNUC__)
 #define OUT_OF_LINE __attribute__((noinline))
@@ -145,7 +145,7 @@ static void copy_many(uint8_t *restrict dst, const uint8_t *restrict src,
     assigns dst[0 .. n - 1];
     ensures \forall integer k; 0 <= k < n ==> dst[k] == src[k]; */
 static ALWAYS_INLINE void copy_bytes(uint8_t *restrict dst,
-                              const uint8_t *restrict src, size_t n)
+                                     const uint8_t *restrict src, size_t n)
 {
     if (n <= COPY_SMALL) {
         copy_small(dst, src, n);
@@ -175,8 +175,8 @@ static inline size_t storage_room(const cirmem *r, size_t at)
     ensures cirmem_holds(r, at, src, n);
     ensures \forall integer k; 0 <= k < r->cap && !(at <= k < at + n) ==>
               cirmem_at(r, k) == \old(cirmem_at(r, k)); */
-static ALWAYS_INLINE void ring_put(cirmem *r, size_t at, const uint8_t *src,
-                            size_t n)
+static ALWAYS_INLINE void ring_put(cirmem *r, size_t at,
+                                   const uint8_t *src, size_t n)
 {
     size_t pos = ring_index(r->head, at, r->cap);
     size_t room = storage_room(r, at);
@@ -197,8 +197,8 @@ static ALWAYS_INLINE void ring_put(cirmem *r, size_t at, const uint8_t *src,
     requires \separated(dst + (0 .. n - 1), r->buf + (0 .. r->cap - 1), r);
     assigns dst[0 .. n - 1];
     ensures \forall integer k; 0 <= k < n ==> dst[k] == cirmem_at(r, at + k); */
-static ALWAYS_INLINE void ring_get(const cirmem *r, size_t at, uint8_t *dst,
-                            size_t n)
+static ALWAYS_INLINE void ring_get(const cirmem *r, size_t at,
+                                   uint8_t *dst, size_t n)
 {
     size_t pos = ring_index(r->head, at, r->cap);
     size_t room = storage_room(r, at);
