@@ -469,6 +469,33 @@ static OUT_OF_LINE size_t write_overwrite(cirmem *r, const uint8_t *src,
     return n;
 }
 
+/* Overwrite mode in a full ring, for few bytes that end before the end
+ * of the storage: they replace the n oldest bytes in place, so the new
+ * head is head + n and `used` stays cap.  This is the steady state of a
+ * console that nobody reads, written a byte or a line at a time. */
+/*@ requires cirmem_valid(r);
+    requires r->used == r->cap;
+    requires 0 < n <= COPY_SMALL && n < r->cap - r->head;
+    requires \valid_read(src + (0 .. n - 1));
+    requires \separated(src + (0 .. n - 1), r->buf + (0 .. r->cap - 1), r);
+    assigns r->buf[0 .. r->cap - 1], r->head, r->written, r->dropped,
+            r->lost;
+    ensures cirmem_valid(r);
+    ensures \result == n;
+    ensures cirmem_overwritten{Pre, Post}(r, src, n);
+    ensures r->read == \old(r->read); */
+static ALWAYS_INLINE size_t overwrite_few(cirmem *r, const uint8_t *src,
+                                         size_t n)
+{
+    size_t head = r->head;
+
+    copy_small(r->buf + head, src, n);
+    r->head = head + n;
+    r->written = sat_add(r->written, n);
+    count_dropped(r, n);
+    return n;
+}
+
 /* DROP_NEW and BOUNDED modes: store what fits, keep the oldest. */
 /*@ requires cirmem_valid(r);
     requires \valid_read(src + (0 .. n - 1));
@@ -559,6 +586,9 @@ HOT_ALIGN size_t cirmem_write(cirmem *r, const uint8_t *data, size_t n,
         return take_all_bulk(r, src, n);
     }
     if (mode == CIRMEM_OVERWRITE) {
+        if (r->used == r->cap && n <= COPY_SMALL && n < r->cap - r->head) {
+            return overwrite_few(r, src, n); /* full: replace the oldest */
+        }
         return write_overwrite(r, src, n);
     }
     return write_partial(r, src, n, mode);

@@ -310,6 +310,39 @@ static void test_wrap_every_position(void **state)
                 }
 }
 
+/* The steady state of a console nobody reads: a full ring, OVERWRITE
+ * writes of a few bytes at a time, for several laps around the storage
+ * (every head position, and chunks that end exactly at the storage end
+ * or cross it). */
+static void test_full_ring_overwrite_laps(void **state)
+{
+    static const size_t chunk_caps[] = { 1, 2, 7, 64, 251 };
+    uint8_t data[251]; /* the largest capacity */
+    size_t ci, n, k, written;
+
+    (void)state;
+    for (k = 0; k < sizeof data; k++)
+        data[k] = (uint8_t)(0x80 ^ k);
+    for (ci = 0; ci < sizeof chunk_caps / sizeof chunk_caps[0]; ci++)
+        for (n = 1; n <= 65; n++) {
+            size_t cap = chunk_caps[ci];
+            pair p;
+
+            pair_init(&p, cap);
+            pair_write(&p, data, cap, CIRMEM_BOUNDED); /* full */
+            written = cap;
+            while (written < 3 * cap + 2 * n) {
+                assert_int_equal(pair_write(&p, data, n, CIRMEM_OVERWRITE),
+                                 n);
+                written += n;
+                assert_int_equal(cirmem_used(&p.r), cap);
+                assert_true(cirmem_data_lost(&p.r));
+            }
+            assert_int_equal(cirmem_bytes_dropped(&p.r), written - cap);
+            pair_fini(&p);
+        }
+}
+
 /* ---- read, peek, discard, clear -------------------------------------- */
 
 static void test_read_peek_discard(void **state)
@@ -660,6 +693,7 @@ int main(void)
         cmocka_unit_test(test_write_table),
         cmocka_unit_test(test_qemu_ringbuf_vector),
         cmocka_unit_test(test_wrap_every_position),
+        cmocka_unit_test(test_full_ring_overwrite_laps),
         cmocka_unit_test(test_read_peek_discard),
         cmocka_unit_test(test_spans_every_position),
         cmocka_unit_test(test_span_api),
