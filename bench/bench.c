@@ -18,7 +18,15 @@
  *              positions advancing the same way: the physical limit
  *   byteloop   the byte-at-a-time power-of-two ring of byteloop.c
  *
- * Part 2, UTF-8 reader.  Text is written into a 64 KiB ring in chunks of
+ * Part 2, a full ring (a console nobody reads).  Every write overwrites
+ * the oldest bytes: `chunk` bytes per call into a ring that is already
+ * full, nothing read.  Figure: input bytes per second.  Variants:
+ *   full        cirmem_write(OVERWRITE)
+ *   full-limit  memcpy into the ring's storage, position advancing (one
+ *               memcpy per byte: the limit for a ring that copies)
+ *   full-byteloop  byteloop_write, the consumer pushed forward per byte
+ *
+ * Part 3, UTF-8 reader.  Text is written into a 64 KiB ring in chunks of
  * about 4 KiB (cut at character boundaries) and drained with
  * cirmem_read_utf8(); the baseline copies the chunk into a staging buffer
  * (the ring write), validates it with glib's g_utf8_validate() and copies
@@ -225,10 +233,17 @@ static void cpu_model(char *buf, size_t n)
 
 /* ------------------------------------------------------- ring benchmarks */
 
-enum variant { V_OVERWRITE, V_BOUNDED, V_SPAN, V_LIMIT, V_BYTELOOP, NVAR };
+/* V_OVERWRITE .. V_BYTELOOP move pairs (part 1); V_FULL .. V_FULL_BYTELOOP
+ * only write, into a full ring (part 2). */
+enum variant {
+    V_OVERWRITE, V_BOUNDED, V_SPAN, V_LIMIT, V_BYTELOOP,
+    V_FULL, V_FULL_LIMIT, V_FULL_BYTELOOP, NVAR
+};
+#define NPAIR V_FULL /* the pair variants */
 
 static const char *const var_name[NVAR] = {
     "overwrite", "bounded", "span", "limit", "byteloop",
+    "full", "full-limit", "full-byteloop",
 };
 
 struct ctx {
@@ -270,6 +285,24 @@ static void setup(struct ctx *c, enum variant v)
             die("byteloop_init failed");
         }
         byteloop_skip_write(&c->bl, c->backlog);
+        break;
+    case V_FULL:
+        if (cirmem_init(&c->ring, c->storage, c->cap) != CIRMEM_OK) {
+            die("cirmem_init failed");
+        }
+        (void)cirmem_write_span(&c->ring, &len);
+        if (len != c->cap || cirmem_commit(&c->ring, c->cap) != c->cap) {
+            die("full ring setup failed");
+        }
+        break;
+    case V_FULL_LIMIT:
+        c->lim_w = 0;
+        break;
+    case V_FULL_BYTELOOP:
+        if (byteloop_init(&c->bl, c->storage, c->cap) != 0) {
+            die("byteloop_init failed");
+        }
+        byteloop_skip_write(&c->bl, c->cap);
         break;
     case NVAR:
         break;
@@ -367,6 +400,45 @@ static uint64_t run_byteloop(struct ctx *c, uint64_t iters)
     return in == out ? out : 0;
 }
 
+/* Part 2: each run_full_* does `iters` writes into a full ring and
+ * returns the bytes taken. */
+
+static uint64_t run_full(struct ctx *c, uint64_t iters)
+{
+    uint64_t in = 0;
+
+    for (uint64_t i = 0; i < iters; i++) {
+        in += cirmem_write(&c->ring, c->src, c->chunk, CIRMEM_OVERWRITE);
+        escape(&c->ring);
+    }
+    return in;
+}
+
+/* Needs chunk to divide cap (true for every size measured). */
+static uint64_t run_full_limit(struct ctx *c, uint64_t iters)
+{
+    for (uint64_t i = 0; i < iters; i++) {
+        memcpy(c->storage + c->lim_w, c->src, c->chunk);
+        escape(c->storage);
+        c->lim_w += c->chunk;
+        if (c->lim_w == c->cap) {
+            c->lim_w = 0;
+        }
+    }
+    return iters * c->chunk;
+}
+
+static uint64_t run_full_byteloop(struct ctx *c, uint64_t iters)
+{
+    uint64_t in = 0;
+
+    for (uint64_t i = 0; i < iters; i++) {
+        in += byteloop_write(&c->bl, c->src, c->chunk);
+        escape(&c->bl);
+    }
+    return in;
+}
+
 static uint64_t run_variant(struct ctx *c, enum variant v, uint64_t iters)
 {
     switch (v) {
@@ -380,6 +452,12 @@ static uint64_t run_variant(struct ctx *c, enum variant v, uint64_t iters)
         return run_limit(c, iters);
     case V_BYTELOOP:
         return run_byteloop(c, iters);
+    case V_FULL:
+        return run_full(c, iters);
+    case V_FULL_LIMIT:
+        return run_full_limit(c, iters);
+    case V_FULL_BYTELOOP:
+        return run_full_byteloop(c, iters);
     case NVAR:
         break;
     }
@@ -476,6 +554,66 @@ static void verify_variant(uint8_t *storage, size_t cap, size_t chunk,
     }
 }
 
+/* Byte t of the stream that verify_full() writes. */
+static uint8_t stream_byte(uint64_t t)
+{
+    return (uint8_t)(t * 131 + (t >> 8) * 7 + 1);
+}
+
+/*
+ * Untimed check of a part-2 variant: after several laps of writes into
+ * the full ring, the ring holds exactly the newest `cap` bytes, in order.
+ */
+static void verify_full(uint8_t *storage, size_t cap, size_t chunk,
+                        enum variant v)
+{
+    static uint8_t src[65536], out[65536];
+    struct ctx c;
+    uint64_t n = 3 * cap / chunk + 5;
+    uint64_t total = n * chunk;
+    size_t got = 0;
+
+    memset(&c, 0, sizeof c);
+    c.cap = cap;
+    c.chunk = chunk;
+    c.storage = storage;
+    c.src = src;
+    c.dst = out;
+    setup(&c, v);
+    for (uint64_t i = 0; i < n; i++) {
+        for (size_t j = 0; j < chunk; j++) {
+            src[j] = stream_byte(i * chunk + j);
+        }
+        if (run_variant(&c, v, 1) != chunk) {
+            die("verify full: a write did not take every byte");
+        }
+    }
+    if (v == V_FULL) {
+        if (cirmem_bytes_dropped(&c.ring) != total) {
+            die("verify full: dropped bytes miscounted");
+        }
+        got = cirmem_read(&c.ring, out, cap);
+    } else if (v == V_FULL_BYTELOOP) {
+        got = byteloop_read(&c.bl, out, cap);
+    } else {
+        for (size_t k = 0; k < cap; k++) {
+            out[k] = storage[(c.lim_w + k) % cap];
+        }
+        got = cap;
+    }
+    for (size_t k = 0; k < got; k++) {
+        if (out[k] != stream_byte(total - cap + k)) {
+            got = 0;
+            break;
+        }
+    }
+    if (got != cap) {
+        fprintf(stderr, "cirmem_bench: verify failed: %s cap %zu chunk %zu\n",
+                var_name[v], cap, chunk);
+        exit(2);
+    }
+}
+
 static void verify_all(void)
 {
     static const size_t chunks[] = {1, 8, 64, 512, 1000, 4096};
@@ -483,11 +621,17 @@ static void verify_all(void)
 
     for (size_t i = 0; i < sizeof chunks / sizeof chunks[0]; i++) {
         for (int v = 0; v < NVAR; v++) {
-            if (v == V_LIMIT && 4096 % chunks[i] != 0) {
-                continue; /* the limit loop assumes chunk divides cap */
+            if ((v == V_LIMIT || v == V_FULL_LIMIT) &&
+                4096 % chunks[i] != 0) {
+                continue; /* the limit loops assume chunk divides cap */
             }
-            verify_variant(storage, sizeof storage, chunks[i],
-                           (enum variant)v);
+            if (v < NPAIR) {
+                verify_variant(storage, sizeof storage, chunks[i],
+                               (enum variant)v);
+            } else {
+                verify_full(storage, sizeof storage, chunks[i],
+                            (enum variant)v);
+            }
         }
     }
 }
@@ -511,23 +655,26 @@ static unsigned long retries;
 static struct stats ring_res[NCAPS][NCHUNKS][NVAR];
 static int ring_done[NCAPS][NCHUNKS];
 
-static void bench_cell(struct ctx *c, int ci, int ki)
+/* Part 2 runs in one ring of QEMU's default ringbuf size. */
+#define FULL_CAP 65536u
+#define NFCHUNKS 5
+static const size_t full_chunks[NFCHUNKS] = {1, 8, 64, 512, 4096};
+static struct stats full_res[NFCHUNKS][NVAR];
+
+/* Times variants v0 .. v1-1 at c's cap and chunk into res[v]. */
+static void bench_cell(struct ctx *c, int v0, int v1, struct stats *res)
 {
     uint64_t iters[NVAR];
     double rate[NVAR][MAX_REPS];
     double oncpu[NVAR][MAX_REPS];
     double secs;
 
-    c->cap = caps[ci];
-    c->chunk = chunks[ki];
-    c->backlog = c->cap / 2 < c->cap - c->chunk ? c->cap / 2
-                                                 : c->cap - c->chunk;
-    for (int v = 0; v < NVAR; v++) {
+    for (int v = v0; v < v1; v++) {
         iters[v] = calibrate(c, (enum variant)v);
     }
     /* Interleave: repetition r of every variant runs under similar load. */
     for (int r = 0; r < opt_reps; r++) {
-        for (int v = 0; v < NVAR; v++) {
+        for (int v = v0; v < v1; v++) {
             for (int a = 0;; a++) {
                 rate[v][r] = timed(c, (enum variant)v, iters[v], &oncpu[v][r],
                                    &secs);
@@ -538,11 +685,27 @@ static void bench_cell(struct ctx *c, int ci, int ki)
             }
         }
     }
-    for (int v = 0; v < NVAR; v++) {
-        ring_res[ci][ki][v] = summarize(rate[v], oncpu[v], opt_reps,
-                                        iters[v]);
+    for (int v = v0; v < v1; v++) {
+        res[v] = summarize(rate[v], oncpu[v], opt_reps, iters[v]);
     }
+}
+
+static void bench_pairs(struct ctx *c, int ci, int ki)
+{
+    c->cap = caps[ci];
+    c->chunk = chunks[ki];
+    c->backlog = c->cap / 2 < c->cap - c->chunk ? c->cap / 2
+                                                 : c->cap - c->chunk;
+    bench_cell(c, 0, NPAIR, ring_res[ci][ki]);
     ring_done[ci][ki] = 1;
+}
+
+static void bench_full(struct ctx *c, int ki)
+{
+    c->cap = FULL_CAP;
+    c->chunk = full_chunks[ki];
+    c->backlog = 0;
+    bench_cell(c, V_FULL, NVAR, full_res[ki]);
 }
 
 /* ------------------------------------------------------- UTF-8 benchmark */
@@ -901,7 +1064,7 @@ static void print_ring_table(FILE *f)
                 fprintf(f, " n/a: chunk larger than the ring\n");
                 continue;
             }
-            for (int v = 0; v < NVAR; v++) {
+            for (int v = 0; v < NPAIR; v++) {
                 fprintf(f, " %8.0f ±%3.0f%%", s[v].med, spread(&s[v]));
                 if (v == V_SPAN || v == V_BYTELOOP) {
                     fprintf(f, " |");
@@ -916,6 +1079,28 @@ static void print_ring_table(FILE *f)
             }
             fprintf(f, " | %6.1f\n", s[V_LIMIT].med / s[V_BYTELOOP].med);
         }
+    }
+}
+
+static void print_full_table(FILE *f)
+{
+    fprintf(f, "\nFull ring (a console nobody reads): OVERWRITE writes into a "
+               "full %u KiB ring, MB/s of input, median of %d\n",
+            FULL_CAP / 1024, opt_reps);
+    fprintf(f, "%6s | %-14s | %-14s %-14s | %-12s | %-15s | %s\n", "chunk",
+            "cirmem", "limit", "byteloop", "cirmem/limit", "cirmem/byteloop",
+            "limit/byteloop");
+    for (int ki = 0; ki < NFCHUNKS; ki++) {
+        const struct stats *s = full_res[ki];
+
+        fprintf(f, "%6zu | %8.0f ±%3.0f%% | %8.0f ±%3.0f%% %8.0f ±%3.0f%% | "
+                   "%12.2f | %15.2f | %6.1f\n", full_chunks[ki],
+                s[V_FULL].med, spread(&s[V_FULL]), s[V_FULL_LIMIT].med,
+                spread(&s[V_FULL_LIMIT]), s[V_FULL_BYTELOOP].med,
+                spread(&s[V_FULL_BYTELOOP]),
+                s[V_FULL].med / s[V_FULL_LIMIT].med,
+                s[V_FULL].med / s[V_FULL_BYTELOOP].med,
+                s[V_FULL_LIMIT].med / s[V_FULL_BYTELOOP].med);
     }
 }
 
@@ -1029,6 +1214,11 @@ static void print_targets(FILE *f)
             1e3 / ring_res[0][0][V_BOUNDED].med,
             1e3 / ring_res[0][0][V_SPAN].med, 1e3 / ring_res[0][0][V_LIMIT].med,
             1e3 / ring_res[0][0][V_BYTELOOP].med);
+    fprintf(f, "  full ring, 1 B writes: cirmem/byteloop %.2fx (%.1f against "
+               "%.1f ns per write)\n",
+            full_res[0][V_FULL].med / full_res[0][V_FULL_BYTELOOP].med,
+            1e3 / full_res[0][V_FULL].med,
+            1e3 / full_res[0][V_FULL_BYTELOOP].med);
 }
 
 static FILE *open_out(const char *name)
@@ -1054,7 +1244,7 @@ static void write_csv(void)
                "q3_MBps,ns_per_pair,pairs_per_rep,oncpu_pct\n");
     for (int ci = 0; ci < NCAPS; ci++) {
         for (int ki = 0; ki < NCHUNKS; ki++) {
-            for (int v = 0; v < NVAR && ring_done[ci][ki]; v++) {
+            for (int v = 0; v < NPAIR && ring_done[ci][ki]; v++) {
                 const struct stats *s = &ring_res[ci][ki][v];
 
                 fprintf(f, "%zu,%zu,%s,%.1f,%.1f,%.1f,%.1f,%.1f,%.2f,%" PRIu64
@@ -1063,6 +1253,21 @@ static void write_csv(void)
                         (double)chunks[ki] * 1e3 / s->med, s->iters,
                         s->oncpu * 100.0);
             }
+        }
+    }
+    fclose(f);
+    f = open_out("full.csv");
+    fprintf(f, "cap,chunk,variant,median_MBps,min_MBps,max_MBps,q1_MBps,"
+               "q3_MBps,ns_per_write,writes_per_rep,oncpu_pct\n");
+    for (int ki = 0; ki < NFCHUNKS; ki++) {
+        for (int v = V_FULL; v < NVAR; v++) {
+            const struct stats *s = &full_res[ki][v];
+
+            fprintf(f, "%u,%zu,%s,%.1f,%.1f,%.1f,%.1f,%.1f,%.2f,%" PRIu64
+                    ",%.1f\n", FULL_CAP, full_chunks[ki], var_name[v],
+                    s->med, s->min, s->max, s->q1, s->q3,
+                    (double)full_chunks[ki] * 1e3 / s->med, s->iters,
+                    s->oncpu * 100.0);
         }
     }
     fclose(f);
@@ -1083,14 +1288,19 @@ static void write_csv(void)
 
 static void oncpu_range(double *lo, double *med)
 {
-    double v[NCAPS * NCHUNKS * NVAR + NTEXT * 2];
+    double v[NCAPS * NCHUNKS * NPAIR + NFCHUNKS * NVAR + NTEXT * 2];
     int n = 0;
 
     for (int ci = 0; ci < NCAPS; ci++) {
         for (int ki = 0; ki < NCHUNKS; ki++) {
-            for (int k = 0; k < NVAR && ring_done[ci][ki]; k++) {
+            for (int k = 0; k < NPAIR && ring_done[ci][ki]; k++) {
                 v[n++] = ring_res[ci][ki][k].oncpu;
             }
+        }
+    }
+    for (int ki = 0; ki < NFCHUNKS; ki++) {
+        for (int k = V_FULL; k < NVAR; k++) {
+            v[n++] = full_res[ki][k].oncpu;
         }
     }
     for (int k = 0; k < NTEXT; k++) {
@@ -1197,14 +1407,18 @@ int main(int argc, char **argv)
             if (chunks[ki] > caps[ci]) {
                 continue;
             }
-            bench_cell(&c, ci, ki);
+            bench_pairs(&c, ci, ki);
         }
+    }
+    for (int ki = 0; ki < NFCHUNKS; ki++) {
+        bench_full(&c, ki);
     }
     bench_utf8(storage);
     read_loadavg(load1, sizeof load1);
     oncpu_range(&lo, &med);
 
     print_ring_table(stdout);
+    print_full_table(stdout);
     print_utf8_table(stdout);
     print_targets(stdout);
     printf("\nload at start: %s; at end: %s; on-CPU time per repetition: "
@@ -1226,12 +1440,13 @@ int main(int argc, char **argv)
             opt_reps, opt_rep_s * 1e3, clock_s(CLOCK_MONOTONIC) - t_start);
     fprintf(md, "```\n");
     print_ring_table(md);
+    print_full_table(md);
     print_utf8_table(md);
     print_targets(md);
     fprintf(md, "```\n");
     fclose(md);
-    printf("wrote %s/ring.csv, %s/utf8.csv, %s/RESULTS-section.md\n", opt_out,
-           opt_out, opt_out);
+    printf("wrote %s/ring.csv, %s/full.csv, %s/utf8.csv, "
+           "%s/RESULTS-section.md\n", opt_out, opt_out, opt_out, opt_out);
     free(storage);
     free(src);
     free(dst);

@@ -13,11 +13,13 @@
 #                      function alignment (bench/placement.sh): how much
 #                      code placement alone moves them.  Table in
 #                      build/bench/placement/placement.txt.
-#   make bench-pairs PAIRS_BASE=DIR [PAIRS_CHUNK=N]  core/ of the tree
-#                      in DIR (A, e.g. a `git worktree` of an older
-#                      commit) against this tree's (B), minimum ns per
-#                      write+read pair over 8 code placements
-#                      (bench/pairs.sh); for changes of a cycle or two.
+#   make bench-pairs PAIRS_BASE=DIR [PAIRS_CHUNK=N] [PAIRS_CAP=N]
+#                      [PAIRS_MODE=full]  core/ of the tree in DIR (A,
+#                      e.g. a `git worktree` of an older commit) against
+#                      this tree's (B), minimum ns per write+read pair (or,
+#                      with PAIRS_MODE=full, per OVERWRITE write into a
+#                      full ring) over 8 code placements (bench/pairs.sh);
+#                      for changes of a cycle or two.
 #   make bench-qemu    `make deps`, `make qemu`, then bench-qemu-run
 #   make bench-qemu-run  end to end, Debian's stock qemu-system-x86_64
 #                      ($(QEMU_STOCK)) next to the glued one ($(QEMU_BIN)):
@@ -96,9 +98,11 @@ bench-run: $(BENCH_BIN)
 
 PAIRS_BASE ?= .
 PAIRS_CHUNK ?= 1
+PAIRS_CAP ?= 4096
+PAIRS_MODE ?= pairs
 bench-pairs:
 	sh bench/pairs.sh $(BENCH_DIR)/pairs "$(CC)" "$(CFLAGS_LIB) $(CFLAGS)" \
-	  $(PAIRS_BASE) . $(PAIRS_CHUNK)
+	  $(PAIRS_BASE) . $(PAIRS_CHUNK) $(PAIRS_CAP) 100 $(PAIRS_MODE)
 
 bench-placement: $(BENCH_BIN)
 	sh bench/placement.sh $(BENCH_DIR)/placement "$(CC)" \

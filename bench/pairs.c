@@ -13,14 +13,19 @@
  * cirmem_bench's (a ring with a backlog of min(cap/2, cap - chunk)
  * bytes, OVERWRITE writes, a compiler barrier per pair).
  *
- * usage (built by pairs.sh): pairs-ALIGN-ORDER CHUNK CAP REPS
- *        prints "A B byteloop", minimum ns per pair
+ * With MODE "full" the loop instead writes CHUNK bytes per call into a
+ * ring that is already full (OVERWRITE, nothing read): the steady state
+ * of a console nobody reads; the figure is then ns per write.
+ *
+ * usage (built by pairs.sh): pairs-ALIGN-ORDER CHUNK CAP REPS [pairs|full]
+ *        prints "A B byteloop", minimum ns per pair (or per write)
  */
 #define _GNU_SOURCE
 #include <sched.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "byteloop.h"
@@ -47,6 +52,7 @@ DECLARE(B_)
 enum { MAX_CAP = 1 << 16, PAIR_BYTES = 200000, MIN_ITERS = 200 };
 
 static long iters;
+static int full; /* MODE "full": write-only into a full ring */
 
 static uint8_t storage[MAX_CAP], src[MAX_CAP], dst[MAX_CAP];
 static ring_slot ring;
@@ -75,13 +81,25 @@ static size_t backlog(size_t cap, size_t chunk)
     {                                                                       \
         uint64_t in = 0, out = 0;                                           \
         size_t len;                                                         \
+        size_t fill = full ? cap : backlog(cap, chunk);                     \
         double t0;                                                          \
                                                                             \
         if (P##cirmem_init(&ring.r, storage, cap) != 0 ||                   \
             P##cirmem_write_span(&ring.r, &len) == NULL ||                  \
-            P##cirmem_commit(&ring.r, backlog(cap, chunk)) !=               \
-                backlog(cap, chunk)) {                                      \
+            P##cirmem_commit(&ring.r, fill) != fill) {                      \
             abort();                                                        \
+        }                                                                   \
+        if (full) {                                                         \
+            t0 = now();                                                     \
+            for (long i = 0; i < iters; i++) {                              \
+                in += P##cirmem_write(&ring.r, src, chunk,                  \
+                                      CIRMEM_OVERWRITE);                    \
+                escape(&ring);                                              \
+            }                                                               \
+            if (in != (uint64_t)iters * chunk) {                            \
+                abort();                                                    \
+            }                                                               \
+            return (now() - t0) / (double)iters * 1e9;                      \
         }                                                                   \
         t0 = now();                                                         \
         for (long i = 0; i < iters; i++) {                                  \
@@ -104,6 +122,18 @@ static double run_byteloop(size_t cap, size_t chunk)
 
     if (byteloop_init(&bl, storage, cap) != 0) {
         abort();
+    }
+    if (full) {
+        byteloop_skip_write(&bl, cap);
+        t0 = now();
+        for (long i = 0; i < iters; i++) {
+            in += byteloop_write(&bl, src, chunk);
+            escape(&bl);
+        }
+        if (in != (uint64_t)iters * chunk) {
+            abort();
+        }
+        return (now() - t0) / (double)iters * 1e9;
     }
     byteloop_skip_write(&bl, backlog(cap, chunk));
     t0 = now();
@@ -130,9 +160,17 @@ int main(int argc, char **argv)
     double a = 1e9, b = 1e9, l = 1e9;
     cpu_set_t set;
 
-    if (argc != 4) {
-        fprintf(stderr, "usage: %s CHUNK CAP REPS\n", argv[0]);
+    if (argc != 4 && argc != 5) {
+        fprintf(stderr, "usage: %s CHUNK CAP REPS [pairs|full]\n", argv[0]);
         return 2;
+    }
+    if (argc == 5) {
+        if (strcmp(argv[4], "full") == 0) {
+            full = 1;
+        } else if (strcmp(argv[4], "pairs") != 0) {
+            fprintf(stderr, "MODE is pairs or full\n");
+            return 2;
+        }
     }
     chunk = strtoul(argv[1], NULL, 0);
     cap = strtoul(argv[2], NULL, 0);

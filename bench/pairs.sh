@@ -11,7 +11,9 @@
 # byte loop, and the script prints the median and range of each over the
 # eight.  Run it on an idle machine: minima do not survive a busy CPU.
 #
-# usage: bench/pairs.sh OUTDIR CC "CFLAGS" TREE_A TREE_B [CHUNK [CAP [REPS]]]
+# MODE "full" times OVERWRITE writes into a full ring instead of pairs.
+#
+# usage: bench/pairs.sh OUTDIR CC "CFLAGS" TREE_A TREE_B [CHUNK [CAP [REPS [MODE]]]]
 # e.g.   git worktree add /tmp/base HEAD~1
 #        sh bench/pairs.sh build/bench/pairs cc "-O2 ..." /tmp/base . 1
 set -eu
@@ -23,6 +25,7 @@ tree_b=$5
 chunk=${6:-1}
 cap=${7:-4096}
 reps=${8:-100}
+mode=${9:-pairs}
 mkdir -p "$out"
 
 # obj TREE NAME ALIGNFLAG: compile TREE's core and rename its symbols.
@@ -51,7 +54,7 @@ for align in default 32 64 256; do
         bin=$out/pairs-$align-$1$2
         $cc -o "$bin" "$out/pairs.o" "$out/$1.o" "$out/$2.o" \
             "$out/byteloop.o"
-        "$bin" "$chunk" "$cap" "$reps" >>"$out/runs.txt"
+        "$bin" "$chunk" "$cap" "$reps" "$mode" >>"$out/runs.txt"
     done
 done
 
@@ -64,7 +67,11 @@ stat() {
 }
 
 {
-    echo "chunk $chunk B, ring $cap B: ns per write+read pair, minimum of"
+    if [ "$mode" = full ]; then
+        echo "chunk $chunk B, full ring of $cap B: ns per OVERWRITE write, minimum of"
+    else
+        echo "chunk $chunk B, ring $cap B: ns per write+read pair, minimum of"
+    fi
     echo "$reps repetitions, over 8 placements (4 alignments x 2 link orders)"
     echo "  A        $(stat 1)   ($tree_a)"
     echo "  B        $(stat 2)   ($tree_b)"
