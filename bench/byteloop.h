@@ -31,4 +31,10 @@ size_t byteloop_read(struct byteloop *b, uint8_t *out, size_t n);
 /* Pretend n bytes were written (no stores); for setting up a backlog. */
 void byteloop_skip_write(struct byteloop *b, size_t n);
 
+/* The call floor: a write and a read that take the same arguments, do
+ * nothing and return n.  Timing them in the same loop shows what the
+ * external calls alone cost (bench/pairs.c). */
+size_t empty_write(struct byteloop *b, const uint8_t *data, size_t n);
+size_t empty_read(struct byteloop *b, uint8_t *out, size_t n);
+
 #endif /* CIRMEM_BENCH_BYTELOOP_H */

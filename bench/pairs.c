@@ -17,8 +17,12 @@
  * ring that is already full (OVERWRITE, nothing read): the steady state
  * of a console nobody reads; the figure is then ns per write.
  *
+ * The fourth figure, "floor", runs the same loop over empty_write and
+ * empty_read (byteloop.c), which do nothing: the cost of the calls and
+ * the loop alone, which no ring behind this API can go below.
+ *
  * usage (built by pairs.sh): pairs-ALIGN-ORDER CHUNK CAP REPS [pairs|full]
- *        prints "A B byteloop", minimum ns per pair (or per write)
+ *        prints "A B byteloop floor", minimum ns per pair (or per write)
  */
 #define _GNU_SOURCE
 #include <sched.h>
@@ -148,6 +152,26 @@ static double run_byteloop(size_t cap, size_t chunk)
     return (now() - t0) / (double)iters * 1e9;
 }
 
+static double run_floor(size_t chunk)
+{
+    uint64_t in = 0, out = 0;
+    double t0 = now();
+
+    for (long i = 0; i < iters; i++) {
+        in += empty_write(&bl, src, chunk);
+        if (full) {
+            escape(&bl);
+            continue;
+        }
+        out += empty_read(&bl, dst, chunk);
+        escape(dst);
+    }
+    if (in != (uint64_t)iters * chunk || (!full && out != in)) {
+        abort();
+    }
+    return (now() - t0) / (double)iters * 1e9;
+}
+
 static double min2(double a, double b)
 {
     return a < b ? a : b;
@@ -157,7 +181,7 @@ int main(int argc, char **argv)
 {
     size_t chunk, cap;
     long reps;
-    double a = 1e9, b = 1e9, l = 1e9;
+    double a = 1e9, b = 1e9, l = 1e9, f = 1e9;
     cpu_set_t set;
 
     if (argc != 4 && argc != 5) {
@@ -192,7 +216,8 @@ int main(int argc, char **argv)
         a = min2(a, run_A_(cap, chunk));
         b = min2(b, run_B_(cap, chunk));
         l = min2(l, run_byteloop(cap, chunk));
+        f = min2(f, run_floor(chunk));
     }
-    printf("%.3f %.3f %.3f\n", a, b, l);
+    printf("%.3f %.3f %.3f %.3f\n", a, b, l, f);
     return 0;
 }

@@ -7,9 +7,9 @@
 # symbols to A_* / B_*, and links both with bench/pairs.c and the byte
 # loop.  Code placement moves a pair by several cycles at these sizes, so
 # this is repeated for four function alignments and both link orders
-# (eight binaries); each prints the minimum ns per pair of A, B and the
-# byte loop, and the script prints the median and range of each over the
-# eight.  Run it on an idle machine: minima do not survive a busy CPU.
+# (eight binaries); each prints the minimum ns per pair of A, B, the
+# byte loop and the call floor (empty functions), and the script prints
+# the median and range of each over the eight.  Run it on an idle machine: minima do not survive a busy CPU.
 #
 # MODE "full" times OVERWRITE writes into a full ring instead of pairs.
 #
@@ -76,4 +76,5 @@ stat() {
     echo "  A        $(stat 1)   ($tree_a)"
     echo "  B        $(stat 2)   ($tree_b)"
     echo "  byteloop $(stat 3)"
+    echo "  floor    $(stat 4)   (empty calls: the loop and calls alone)"
 } | tee "$out/pairs.txt"
