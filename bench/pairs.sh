@@ -9,11 +9,12 @@
 # this is repeated for four function alignments and both link orders
 # (eight binaries); each prints the minimum ns per pair of A, B, the
 # byte loop and the call floor (empty functions), and the script prints
-# the median and range of each over the eight.  Run it on an idle machine: minima do not survive a busy CPU.
+# the median and range of each over the eight.  Run it on an idle
+# machine: minima do not survive a busy CPU.  MODE "full" times OVERWRITE
+# writes into a full ring instead of pairs.
 #
-# MODE "full" times OVERWRITE writes into a full ring instead of pairs.
-#
-# usage: bench/pairs.sh OUTDIR CC "CFLAGS" TREE_A TREE_B [CHUNK [CAP [REPS [MODE]]]]
+# usage: bench/pairs.sh OUTDIR CC "CFLAGS" TREE_A TREE_B
+#                       [CHUNK [CAP [REPS [MODE]]]]
 # e.g.   git worktree add /tmp/base HEAD~1
 #        sh bench/pairs.sh build/bench/pairs cc "-O2 ..." /tmp/base . 1
 set -eu
