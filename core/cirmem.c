@@ -472,7 +472,7 @@ static OUT_OF_LINE size_t write_overwrite(cirmem *r, const uint8_t *src,
 /* Overwrite mode in a full ring, for few bytes that end before the end
  * of the storage: they replace the n oldest bytes in place, so the new
  * head is head + n and `used` stays cap.  This is the steady state of a
- * console that nobody reads, written a byte or a line at a time. */
+ * console that nobody reads, fed a byte per call by an emulated UART. */
 /*@ requires cirmem_valid(r);
     requires r->used == r->cap;
     requires 0 < n <= COPY_SMALL && n < r->cap - r->head;
