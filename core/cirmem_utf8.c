@@ -158,6 +158,46 @@ static void emit(uint8_t *out, size_t p, size_t len, int m,
           utf8_wf_at(out, i, p + len, m); */
 }
 
+/*
+ * Copy the ASCII bytes at the start of p[0 .. lim-1] to out + done, while
+ * out has room; stops at the first byte that is not a one-byte character
+ * (>= 0x80, or 00 in modified UTF-8).  Returns how many it copied.  Each
+ * is the unit decode() would emit for it; this path skips classify().
+ */
+/*@ requires \valid_read(p + (0 .. lim - 1));
+    requires done <= out_cap;
+    requires out == \null ==> out_cap == 0;
+    requires out != \null ==> \valid(out + (0 .. out_cap - 1));
+    requires utf8_wf(out, done, m);
+    assigns out[done .. out_cap - 1];
+    ensures \result <= lim && \result <= out_cap - done;
+    ensures utf8_wf(out, done + \result, m); */
+static size_t copy_ascii(const uint8_t *p, size_t lim, uint8_t *out,
+                         size_t done, size_t out_cap, int m)
+{
+    size_t room = out_cap - done < lim ? out_cap - done : lim;
+    uint8_t lo = m ? 1 : 0; /* 00 is C0 80 in modified UTF-8 */
+    size_t k = 0;
+
+    /*@ loop invariant 0 <= k <= room;
+        loop invariant utf8_wf(out, done + k, m);
+        loop assigns k, out[done .. out_cap - 1];
+        loop variant room - k; */
+    while (k < room) {
+        uint8_t b = p[k];
+
+        if (b < lo || b > 0x7F) {
+            break;
+        }
+        out[done + k] = b;
+        /*@ assert old_positions: \forall integer i; 0 <= i < done + k ==>
+              utf8_wf_at(out, i, done + k + 1, m); */
+        /*@ assert new_position: utf8_wf_at(out, done + k, done + k + 1, m); */
+        k++;
+    }
+    return k;
+}
+
 /* U+FFFD, and U+0000 in modified UTF-8, as emit() input. */
 static const uint8_t replacement_char[4] = { 0xEF, 0xBF, 0xBD, 0 };
 static const uint8_t modified_nul[4] = { 0xC0, 0x80, 0, 0 };
@@ -250,6 +290,21 @@ static size_t decode(const uint8_t *p1, size_t n1, const uint8_t *p2,
         }
         done += out_len;
         at += len;
+        if (out_len == 1 && at < n) {
+            /* An ASCII character: console text is mostly ASCII, so copy
+             * the run that follows it directly, up to the span's end. */
+            size_t lim = at < n1 ? n1 : n;
+            size_t run;
+
+            lim = (lim < max_in ? lim : max_in) - at;
+            if (at < n1) {
+                run = copy_ascii(p1 + at, lim, out, done, out_cap, m);
+            } else {
+                run = copy_ascii(p2 + (at - n1), lim, out, done, out_cap, m);
+            }
+            done += run;
+            at += run;
+        }
     }
     *produced = done;
     return at;

@@ -215,6 +215,22 @@ MUTANTS = [
     ("utf8_consume_as_discard", U,
      "(void)cirmem_consume(r, in);", "(void)cirmem_discard(r, in);",
      "decoded bytes counted as dropped, lost set"),
+    ("ascii_run_takes_0x80", U,
+     "if (b < lo || b > 0x7F) {", "if (b < lo || b > 0x80) {",
+     "the ASCII run copies a lone 0x80 byte instead of U+FFFD"),
+    ("ascii_run_nul_raw", U,
+     "uint8_t lo = m ? 1 : 0;", "uint8_t lo = m ? 0 : 0;",
+     "the ASCII run copies 00 as it is under CIRMEM_UTF8_NUL_AS_C0_80"),
+    ("ascii_run_past_max_in", U,
+     "lim = (lim < max_in ? lim : max_in) - at;", "lim = lim - at;",
+     "the ASCII run consumes more than max_in bytes"),
+    ("ascii_run_past_out_cap", U,
+     "size_t room = out_cap - done < lim ? out_cap - done : lim;",
+     "size_t room = out_cap - done < lim ? lim : lim;",
+     "the ASCII run writes past out_cap"),
+    ("ascii_run_across_spans", U,
+     "size_t lim = at < n1 ? n1 : n;", "size_t lim = n;",
+     "the ASCII run reads the first span past its end"),
 ]
 
 NICE = ["nice", "-n", "10"]
