@@ -40,7 +40,7 @@
  * variant is checked to deliver exactly the bytes it was given (untimed).
  *
  * Usage: cirmem_bench [--out DIR] [--reps N] [--rep-ms MS] [--cpu N]
- *                     [--quick] [--verify-only]
+ *                     [--quick] [--verify-only] [--utf8-only]
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -159,6 +159,7 @@ static int opt_reps = 7;
 static double opt_rep_s = 0.050;
 static int opt_cpu = -1;
 static int opt_verify_only;
+static int opt_utf8_only;
 static const char *opt_out = "build/bench";
 
 static int pinned_cpu = -1;
@@ -1348,7 +1349,8 @@ static void oncpu_range(double *lo, double *med)
 static void usage(void)
 {
     fprintf(stderr, "usage: cirmem_bench [--out DIR] [--reps N (1..%d)] "
-                    "[--rep-ms MS] [--cpu N] [--quick] [--verify-only]\n",
+                    "[--rep-ms MS] [--cpu N] [--quick] [--verify-only] "
+                    "[--utf8-only]\n",
             MAX_REPS);
     exit(2);
 }
@@ -1395,6 +1397,8 @@ int main(int argc, char **argv)
             opt_rep_s = 0.010;
         } else if (strcmp(argv[i], "--verify-only") == 0) {
             opt_verify_only = 1;
+        } else if (strcmp(argv[i], "--utf8-only") == 0) {
+            opt_utf8_only = 1; /* part 3 alone, table on stdout */
         } else {
             usage();
         }
@@ -1431,6 +1435,14 @@ int main(int argc, char **argv)
            pinned_cpu, opt_reps, opt_rep_s * 1e3, load0);
     fflush(stdout);
 
+    if (opt_utf8_only) {
+        bench_utf8(storage);
+        print_utf8_table(stdout);
+        free(storage);
+        free(src);
+        free(dst);
+        return 0;
+    }
     memset(&c, 0, sizeof c);
     c.storage = storage;
     c.src = src;
