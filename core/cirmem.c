@@ -432,17 +432,23 @@ static OUT_OF_LINE size_t take_all_bulk(cirmem *r, const uint8_t *src,
     return take_all(r, src, n);
 }
 
+/*@
+  // The contract shared by the functions that write n > 0 bytes in
+  // OVERWRITE mode (write_overwrite and the full-ring overwrite_few).
+  predicate overwrite_ok{L}(cirmem *r, uint8_t *src, integer n) =
+      cirmem_valid(r) && 0 < n && \valid_read(src + (0 .. n - 1)) &&
+      \separated(src + (0 .. n - 1), r->buf + (0 .. r->cap - 1), r);
+
+  predicate overwrote{A, B}(cirmem *r, uint8_t *src, integer n) =
+      cirmem_valid{B}(r) && cirmem_overwritten{A, B}(r, src, n) &&
+      \at(r->read, B) == \at(r->read, A);
+*/
+
 /* Overwrite mode: keep the newest cap bytes of old contents ++ src. */
-/*@ requires cirmem_valid(r);
-    requires 0 < n;
-    requires \valid_read(src + (0 .. n - 1));
-    requires \separated(src + (0 .. n - 1), r->buf + (0 .. r->cap - 1), r);
+/*@ requires overwrite_ok(r, src, n);
     assigns r->buf[0 .. r->cap - 1], r->head, r->used, r->written,
             r->dropped, r->lost;
-    ensures cirmem_valid(r);
-    ensures \result == n;
-    ensures cirmem_overwritten{Pre, Post}(r, src, n);
-    ensures r->read == \old(r->read); */
+    ensures \result == n && overwrote{Pre, Post}(r, src, n); */
 static OUT_OF_LINE size_t write_overwrite(cirmem *r, const uint8_t *src,
                                           size_t n)
 {
@@ -473,17 +479,12 @@ static OUT_OF_LINE size_t write_overwrite(cirmem *r, const uint8_t *src,
  * of the storage: they replace the n oldest bytes in place, so the new
  * head is head + n and `used` stays cap.  This is the steady state of a
  * console that nobody reads, fed a byte per call by an emulated UART. */
-/*@ requires cirmem_valid(r);
+/*@ requires overwrite_ok(r, src, n);
     requires r->used == r->cap;
-    requires 0 < n <= COPY_SMALL && n < r->cap - r->head;
-    requires \valid_read(src + (0 .. n - 1));
-    requires \separated(src + (0 .. n - 1), r->buf + (0 .. r->cap - 1), r);
+    requires n <= COPY_SMALL && n < r->cap - r->head;
     assigns r->buf[0 .. r->cap - 1], r->head, r->written, r->dropped,
             r->lost;
-    ensures cirmem_valid(r);
-    ensures \result == n;
-    ensures cirmem_overwritten{Pre, Post}(r, src, n);
-    ensures r->read == \old(r->read); */
+    ensures \result == n && overwrote{Pre, Post}(r, src, n); */
 static ALWAYS_INLINE size_t overwrite_few(cirmem *r, const uint8_t *src,
                                          size_t n)
 {
