@@ -3,10 +3,11 @@
 #   make bench-build   build build/bench/cirmem_bench (a `make check` gate,
 #                      so the benchmarks keep compiling; nothing is timed)
 #   make bench         `make deps`, then bench-run
-#   make bench-run     build, run (measured: 70 s at load 2.5-3, 93 s at
-#                      load 5, as preempted repetitions are re-run), write the table to
-#                      stdout and build/bench/results.txt, CSV files
-#                      build/bench/{ring,utf8}.csv, the plot
+#   make bench-run     build, run (measured: 41 s at load ~0.8, 70 s at
+#                      load 2.5-3, 93 s at load 5, as preempted repetitions
+#                      are re-run), write the table to stdout and
+#                      build/bench/results.txt, CSV files
+#                      build/bench/{ring,full,utf8}.csv, the plot
 #                      build/bench/throughput.png and a Markdown section
 #                      build/bench/RESULTS-section.md for bench/RESULTS.md.
 #   make bench-placement  the 4 KiB ring's 1 B and 64 B cells, once per
