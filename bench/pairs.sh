@@ -69,7 +69,8 @@ stat() {
 
 {
     if [ "$mode" = full ]; then
-        echo "chunk $chunk B, full ring of $cap B: ns per OVERWRITE write, minimum of"
+        echo "chunk $chunk B, full ring of $cap B: ns per OVERWRITE write," \
+            "minimum of"
     else
         echo "chunk $chunk B, ring $cap B: ns per write+read pair, minimum of"
     fi
