@@ -257,7 +257,8 @@ struct ctx {
     size_t lim_w, lim_r; /* limit: write and read positions */
 };
 
-/* Fresh state for variant v with the backlog in place (no bytes copied). */
+/* Fresh state for variant v with the backlog in place (no bytes copied);
+ * the full-ring variants have a backlog of the whole capacity. */
 static void setup(struct ctx *c, enum variant v)
 {
     size_t len;
@@ -266,6 +267,7 @@ static void setup(struct ctx *c, enum variant v)
     case V_OVERWRITE:
     case V_BOUNDED:
     case V_SPAN:
+    case V_FULL:
         if (cirmem_init(&c->ring, c->storage, c->cap) != CIRMEM_OK) {
             die("cirmem_init failed");
         }
@@ -278,32 +280,16 @@ static void setup(struct ctx *c, enum variant v)
         }
         break;
     case V_LIMIT:
+    case V_FULL_LIMIT:
         c->lim_r = 0;
         c->lim_w = c->backlog % c->cap;
         break;
     case V_BYTELOOP:
-        if (byteloop_init(&c->bl, c->storage, c->cap) != 0) {
-            die("byteloop_init failed");
-        }
-        byteloop_skip_write(&c->bl, c->backlog);
-        break;
-    case V_FULL:
-        if (cirmem_init(&c->ring, c->storage, c->cap) != CIRMEM_OK) {
-            die("cirmem_init failed");
-        }
-        (void)cirmem_write_span(&c->ring, &len);
-        if (len != c->cap || cirmem_commit(&c->ring, c->cap) != c->cap) {
-            die("full ring setup failed");
-        }
-        break;
-    case V_FULL_LIMIT:
-        c->lim_w = 0;
-        break;
     case V_FULL_BYTELOOP:
         if (byteloop_init(&c->bl, c->storage, c->cap) != 0) {
             die("byteloop_init failed");
         }
-        byteloop_skip_write(&c->bl, c->cap);
+        byteloop_skip_write(&c->bl, c->backlog);
         break;
     case NVAR:
         break;
@@ -577,6 +563,7 @@ static void verify_full(uint8_t *storage, size_t cap, size_t chunk,
     memset(&c, 0, sizeof c);
     c.cap = cap;
     c.chunk = chunk;
+    c.backlog = cap;
     c.storage = storage;
     c.src = src;
     c.dst = out;
@@ -705,7 +692,7 @@ static void bench_full(struct ctx *c, int ki)
 {
     c->cap = FULL_CAP;
     c->chunk = full_chunks[ki];
-    c->backlog = 0;
+    c->backlog = c->cap;
     bench_cell(c, V_FULL, NVAR, full_res[ki]);
 }
 
