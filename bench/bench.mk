@@ -21,6 +21,10 @@
 #                      with PAIRS_MODE=full, per OVERWRITE write into a
 #                      full ring) over 8 code placements (bench/pairs.sh);
 #                      for changes of a cycle or two.
+#   make bench-ablate ABLATE=VARIANT [PAIRS_CHUNK=N] [PAIRS_MODE=full]
+#                      the same, with B = this core with one piece of
+#                      bookkeeping removed (bench/ablate.sh lists them):
+#                      what that piece costs.
 #   make bench-qemu    `make deps`, `make qemu`, then bench-qemu-run
 #   make bench-qemu-run  end to end, Debian's stock qemu-system-x86_64
 #                      ($(QEMU_STOCK)) next to the glued one ($(QEMU_BIN)):
@@ -50,8 +54,8 @@ BENCH_QEMU_TIMEOUT ?= 900
 # bench-build checks that these still compile (nothing is run)
 BENCH_QEMU_BUILT := $(BENCH_DIR)/bench_qemu.pyc $(BENCH_DIR)/qemu-guest.bin
 
-.PHONY: bench bench-build bench-run bench-placement bench-pairs bench-qemu \
-	bench-qemu-run
+.PHONY: bench bench-build bench-run bench-placement bench-pairs bench-ablate \
+	bench-qemu bench-qemu-run
 
 $(BENCH_DIR):
 	mkdir -p $@
@@ -83,6 +87,8 @@ $(BENCH_DIR)/pairs.o: bench/pairs.c bench/byteloop.h core/cirmem.h \
 bench-build: $(BENCH_BIN) $(BENCH_QEMU_BUILT) $(BENCH_DIR)/pairs.o
 	sh -n bench/placement.sh
 	sh -n bench/pairs.sh
+	sh bench/ablate.sh --check $(BENCH_DIR)/ablate-check "$(CC)" \
+	  "$(CFLAGS_LIB) $(CFLAGS)"
 
 # Like `make demo`: install what is missing first (glib, gnuplot).
 bench: deps
@@ -104,6 +110,11 @@ PAIRS_MODE ?= pairs
 bench-pairs:
 	sh bench/pairs.sh $(BENCH_DIR)/pairs "$(CC)" "$(CFLAGS_LIB) $(CFLAGS)" \
 	  $(PAIRS_BASE) . $(PAIRS_CHUNK) $(PAIRS_CAP) 100 $(PAIRS_MODE)
+
+ABLATE ?= no-read-count
+bench-ablate:
+	sh bench/ablate.sh $(BENCH_DIR)/ablate "$(CC)" "$(CFLAGS_LIB) $(CFLAGS)" \
+	  $(ABLATE) $(PAIRS_CHUNK) $(PAIRS_CAP) 100 $(PAIRS_MODE)
 
 bench-placement: $(BENCH_BIN)
 	sh bench/placement.sh $(BENCH_DIR)/placement "$(CC)" \
