@@ -25,16 +25,19 @@ set -eu
 # edit VARIANT FILE: apply VARIANT to FILE; fail if the code it edits
 # has changed, so that a stale variant cannot time the unedited core.
 edit() {
+    # the body of count_read(), which three variants edit
+    read='    r->read = sat_add(r->read, n);\n'
+    clear='    if (n > 0) {\n        r->lost = false;'
     case $1 in
     no-read-count)
-        from='    r->read = sat_add(r->read, n);\n    if (n > 0) {\n        r->lost = false;'
-        to='    if (n > 0) {\n        r->lost = false;' ;;
+        from=$read$clear
+        to=$clear ;;
     read-count-wraps)
-        from='    r->read = sat_add(r->read, n);\n    if (n > 0) {\n        r->lost = false;'
-        to='    r->read += n;\n    if (n > 0) {\n        r->lost = false;' ;;
+        from=$read$clear
+        to='    r->read += n;\n'$clear ;;
     read-count-guarded)
-        from='    r->read = sat_add(r->read, n);\n    if (n > 0) {\n        r->lost = false;'
-        to='    if (r->written == UINT64_MAX) {\n        r->read = sat_add(r->read, n);\n    }\n    if (n > 0) {\n        r->lost = false;' ;;
+        from=$read$clear
+        to='    if (r->written == UINT64_MAX) {\n    '$read'    }\n'$clear ;;
     full-no-counts)
         from='    r->head = head + n;\n    r->written = sat_add(r->written, n);\n    count_dropped(r, n);'
         to='    r->head = head + n;' ;;
