@@ -293,15 +293,12 @@ static size_t decode(const uint8_t *p1, size_t n1, const uint8_t *p2,
         if (out_len == 1 && at < n) {
             /* An ASCII character: console text is mostly ASCII, so copy
              * the run that follows it directly, up to the span's end. */
+            const uint8_t *span = at < n1 ? p1 + at : p2 + (at - n1);
             size_t lim = at < n1 ? n1 : n;
             size_t run;
 
             lim = (lim < max_in ? lim : max_in) - at;
-            if (at < n1) {
-                run = copy_ascii(p1 + at, lim, out, done, out_cap, m);
-            } else {
-                run = copy_ascii(p2 + (at - n1), lim, out, done, out_cap, m);
-            }
+            run = copy_ascii(span, lim, out, done, out_cap, m);
             done += run;
             at += run;
         }
