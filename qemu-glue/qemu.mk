@@ -29,9 +29,9 @@ QEMU_INITRAMFS := $(QEMU_DIR)/initramfs.cpio.gz
 QEMU_FIRMWARE = $(wildcard /usr/share/seabios/*.bin /usr/share/qemu/*.bin \
 	/usr/share/qemu/*.rom /usr/lib/ipxe/qemu/*.rom)
 
-DEPS_PACKAGES += ninja-build meson libglib2.0-dev libpixman-1-dev \
+DEPS_PACKAGES += ninja-build meson@bpo libglib2.0-dev libpixman-1-dev \
 	libfdt-dev zlib1g-dev python3-venv flex bison ccache dpkg-dev patch \
-	perl qemu-system-x86 linux-image-amd64 busybox-static cpio gzip
+	perl qemu-system-x86@bpo linux-image-amd64 busybox-static cpio gzip
 
 CHECK_TARGETS += qemu-check
 
