@@ -1,76 +1,58 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
-# Obtain QEMU's source tree for the glue build.
+# Obtain a pristine QEMU 10.0.x source tree for the glue build.
 #   fetch-src.sh DEST [QEMU_SRC]
-# With QEMU_SRC: copy that tree to DEST (the user's tree is never touched).
-# Without: `apt-get source qemu` (Debian bookworm) into DEST's parent and
-# link DEST to the unpacked tree.  Adds a deb-src entry when none exists.
+# With QEMU_SRC: copy that tree (a checkout of a v10.0.x tag) to DEST; the
+# user's tree is never touched.  Without: `apt-get source qemu/trixie`
+# (Debian 13's package, source only: .ci/apt-sources.sh adds a deb-src
+# entry for trixie and no deb entry, so no trixie binary is installed).
+# Debian's own patches are applied by dpkg-source; they only make the
+# firmware-stripped +ds tarball buildable.
 set -eu
 dest=$1
 src=${2:-}
-# The stamp records where the tree came from: refetch when that changes.
-if [ -f "$dest/.cirmem-src-ok" ] &&
-   [ "$(cat "$dest/.cirmem-src-ok")" = "${src:-apt-get source qemu}" ]; then
+want=${src:-apt-get source qemu/trixie}
+if [ -f "$dest/.cirmem-src-ok" ] && [ "$(cat "$dest/.cirmem-src-ok")" = "$want" ]; then
     exit 0
 fi
 parent=$(dirname "$dest")
 mkdir -p "$parent"
+check_version() { # the glue is a series against 10.0.x
+    v=$(cat "$1/VERSION" 2>/dev/null || echo none)
+    case "$v" in
+    10.0.*) ;;
+    *) echo "fetch-src: $1 is QEMU $v; the series is for QEMU 10.0.x" >&2
+       exit 1 ;;
+    esac
+}
 if [ -n "$src" ]; then
     [ -f "$src/configure" ] && [ -f "$src/chardev/char-ringbuf.c" ] || {
         echo "fetch-src: $src does not look like a QEMU source tree" >&2
         exit 1
     }
+    check_version "$src"
     rm -rf "$dest.tmp"
     mkdir -p "$dest.tmp"
-    # Copy, not link: the glue is applied to the copy.
     (cd "$src" && tar --exclude=./build --exclude=.git -cf - .) |
         (cd "$dest.tmp" && tar -xf -)
     rm -rf "$dest"
     mv "$dest.tmp" "$dest"
-    echo "$src" > "$dest/.cirmem-src-ok"
+    echo "$want" > "$dest/.cirmem-src-ok"
     exit 0
 fi
 
-SUDO=
-[ "$(id -u)" = 0 ] || SUDO=sudo
-if ! command -v dpkg-source >/dev/null; then
+command -v dpkg-source >/dev/null || {
     echo "fetch-src: dpkg-source missing (install dpkg-dev: make deps)" >&2
     exit 1
-fi
-has_src() {
-    grep -rqsE '^[[:space:]]*(Types:.*deb-src|deb-src[[:space:]])' \
-        /etc/apt/sources.list /etc/apt/sources.list.d/ 2>/dev/null
 }
-if ! has_src; then
-    # Mirror every deb822 `Types: deb` stanza as a deb-src one, in a
-    # file of our own; the system's files stay as they are.
-    out=/etc/apt/sources.list.d/cirmem-deb-src.sources
-    tmp=$(mktemp)
-    for f in /etc/apt/sources.list.d/*.sources; do
-        [ -f "$f" ] || continue
-        awk 'BEGIN { RS = ""; ORS = "\n\n" }
-             /(^|\n)Types:[ \t]*deb([ \t]|\n|$)/ {
-                 sub(/Types:[ \t]*deb/, "Types: deb-src"); print }' "$f" >> "$tmp"
-    done
-    if [ -f /etc/apt/sources.list ]; then
-        sed -n 's/^[[:space:]]*deb[[:space:]]/deb-src /p' /etc/apt/sources.list |
-            grep -v 'packages.cloud.google' > "$tmp.list" || true
-    fi
-    if [ -s "$tmp" ]; then
-        echo "fetch-src: adding $out"
-        $SUDO install -m 644 "$tmp" "$out"
-    fi
-    if [ -s "$tmp.list" ]; then
-        $SUDO install -m 644 "$tmp.list" /etc/apt/sources.list.d/cirmem-deb-src.list
-    fi
-    rm -f "$tmp" "$tmp.list"
-    $SUDO apt-get update -q
-fi
+sh "$(dirname "$0")/../.ci/apt-sources.sh"
 work="$parent/qemu-pkg"
 rm -rf "$work"
 mkdir -p "$work"
-(cd "$work" && timeout 900 apt-get source -q qemu) || {
-    echo "fetch-src: apt-get source qemu failed" >&2
+(cd "$work" && timeout 900 apt-get source -q qemu/trixie >fetch.log 2>&1) || {
+    tail -5 "$work/fetch.log" >&2
+    echo "fetch-src: apt-get source qemu/trixie failed" \
+         "(is there a deb-src entry for trixie? see .ci/apt-sources.sh)" >&2
     exit 1
 }
 tree=$(find "$work" -mindepth 1 -maxdepth 1 -type d -name 'qemu-*' | head -n 1)
@@ -78,8 +60,8 @@ tree=$(find "$work" -mindepth 1 -maxdepth 1 -type d -name 'qemu-*' | head -n 1)
     echo "fetch-src: no QEMU tree under $work" >&2
     exit 1
 }
+check_version "$tree"
 rm -rf "$dest"
 mv "$tree" "$dest"
-# Keep only the unpacked tree; the tarballs are not needed any more.
 rm -rf "$work"
-echo "apt-get source qemu" > "$dest/.cirmem-src-ok"
+echo "$want" > "$dest/.cirmem-src-ok"

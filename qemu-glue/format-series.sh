@@ -1,22 +1,42 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
-# Maintainer tool: regenerate qemu-glue/patches/ from the last N commits
-# of a git checkout of QEMU (one commit per patch).
-#   format-series.sh QEMU_GIT_TREE N
-# The SPDX line goes after the "---" separator, where git am and patch
-# ignore it.
+# Maintainer tool: regenerate qemu-glue/patches/ from the QEMU git tree
+# `make qemu` works in (branch cirmem on top of tag pristine), one patch
+# per commit, as `git format-patch --cover-letter --numbered --signoff`.
+#   format-series.sh [QEMU_GIT_TREE]     (default build/qemu/src)
+# The Signed-off-by is the git identity of whoever runs this.  The cover
+# letter's subject and text are kept from the current
+# patches/0000-cover-letter.patch (edit it there); only its generated
+# part (shortlog, diffstat) is renewed.  Afterwards `make qemu` sees the
+# tree as the series it was formatted from.
 set -eu
-tree=$1
-n=$2
-out=$(cd "$(dirname "$0")" && pwd)/patches
+here=$(cd "$(dirname "$0")" && pwd)
+tree=${1:-$here/../build/qemu/src}
+out=$here/patches
+old_cover=$(mktemp)
+trap 'rm -f "$old_cover"' EXIT
+[ -f "$out/0000-cover-letter.patch" ] && cp "$out/0000-cover-letter.patch" "$old_cover"
+sh "$here/sync-core.sh" --check "$tree"
 rm -f "$out"/*.patch
-git -C "$tree" format-patch -q --no-signature --zero-commit -N \
-    -o "$out" "HEAD~$n"
-for p in "$out"/*.patch; do
-    awk '!done && $0 == "---" {
-             print; print "SPDX-License-Identifier: GPL-2.0-or-later"
-             done = 1; next }
-         { print }' "$p" > "$p.tmp"
-    mv "$p.tmp" "$p"
-done
+git -C "$tree" format-patch -q --cover-letter --numbered --signoff \
+    --no-signature --zero-commit -o "$out" pristine..HEAD
+cover=$out/0000-cover-letter.patch
+if [ -s "$old_cover" ]; then
+    # Subject and body (up to the shortlog) from the old cover letter.
+    subj=$(sed -n 's/^Subject: \[PATCH [0-9]*\/[0-9]*\] //p' "$old_cover")
+    body=$(mktemp)
+    awk 'f && /^[^ ].* \([0-9]+\):$/ { exit } f { print }
+         /^$/ && !f && seen { f = 1 } /^Subject:/ { seen = 1 }' \
+        "$old_cover" > "$body"
+    awk -v subj="$subj" -v bodyf="$body" '
+        /^Subject:/ { sub(/\*\*\* SUBJECT HERE \*\*\*/, subj) }
+        /^\*\*\* BLURB HERE \*\*\*$/ {
+            while ((getline l < bodyf) > 0) print l; skip = 1; next }
+        skip && /^$/ { skip = 0 }
+        { print }' "$cover" > "$cover.tmp"
+    mv "$cover.tmp" "$cover"
+    rm -f "$body"
+fi
+git -C "$tree" rev-parse HEAD > "$tree/.git/cirmem-head"
+ls "$out"/[0-9]*.patch | grep -v cover-letter | xargs cat | sha256sum | cut -c1-16 > "$tree/.git/cirmem-series"
 ls "$out"

@@ -1,14 +1,20 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-# QEMU 7.2 with the ringbuf chardev backed by cirmem.
+# QEMU 10.0 with the ringbuf chardev backed by cirmem.
 #
-#   make qemu        fetch QEMU's source (QEMU_SRC=dir, else Debian's
-#                    `apt-get source qemu`), lay the glue over a copy of
-#                    it and build qemu-system-x86_64 + the tests
-#   make qemu-check  checkpatch, test-char, the ringbuf qtest, stock-vs-
-#                    fixed comparison, a Linux boot on a ringbuf serial
+#   make qemu        fetch QEMU 10.0.x's source (QEMU_SRC=dir, else
+#                    Debian 13's `apt-get source qemu/trixie`), `git am`
+#                    the series qemu-glue/patches/ onto it, build
+#                    qemu-system-x86_64 + test-char + the ringbuf qtest
+#   make qemu-check  checkpatch, the series carries core/ as it is,
+#                    test-char, the ringbuf qtest, stock-vs-fixed
+#                    comparison, a Linux boot on a ringbuf serial, the
+#                    guest's shells through memchar and HMP console
+#   make qemu-series-check  every prefix of the series: git am, build,
+#                    test-char and the qtest (slow: not in make check)
 #
 # QEMU's source is never committed; it lands in build/qemu-src/ and the
-# patched working copy plus objects in build/qemu/ (see qemu-glue/README).
+# git work tree (tag pristine + branch cirmem) plus objects in
+# build/qemu/ (see qemu-glue/README.md).
 
 QEMU_SRC ?=
 QEMU_DIR := $(BUILD)/qemu
@@ -19,9 +25,12 @@ QEMU_JOBS ?= 2
 QEMU_NICE ?= nice -n 10
 # ccache keeps a rebuilt tree (new clone, make clean) fast
 QEMU_CCACHE_DIR ?= $(abspath $(QEMU_DIR))/ccache
-QEMU_CONFIGURE_ARGS := --target-list=x86_64-softmmu \
-	--without-default-features --disable-docs --disable-werror
-QEMU_TARGETS := qemu-system-x86_64 tests/unit/test-char \
+# Debian's python3 (where meson@bpo lives), not one first on PATH
+QEMU_PYTHON ?= /usr/bin/python3
+QEMU_CONFIGURE_ARGS := --python=$(QEMU_PYTHON) \
+	--target-list=x86_64-softmmu --without-default-features \
+	--disable-docs --disable-werror --disable-install-blobs
+QEMU_TARGETS ?= qemu-system-x86_64 tests/unit/test-char \
 	tests/qtest/ringbuf-test
 QEMU_BIN := $(QEMU_OBJ)/qemu-system-x86_64
 QEMU_STOCK ?= /usr/bin/qemu-system-x86_64
@@ -35,13 +44,17 @@ DEPS_PACKAGES += ninja-build meson@bpo libglib2.0-dev libpixman-1-dev \
 
 CHECK_TARGETS += qemu-check
 
-.PHONY: qemu qemu-src qemu-check qemu-clean
+.PHONY: qemu qemu-src qemu-check qemu-clean qemu-series-check qemu-tree \
+	qemu-build
 
 qemu-src:
 	@sh qemu-glue/fetch-src.sh $(QEMU_PRISTINE) $(QEMU_SRC)
 
 qemu: qemu-src
-	@sh qemu-glue/apply.sh $(QEMU_PRISTINE) $(QEMU_WORK) qemu-glue .
+	@sh qemu-glue/worktree.sh $(QEMU_PRISTINE) $(QEMU_WORK) qemu-glue/patches
+	@$(MAKE) --no-print-directory qemu-build
+
+qemu-build:
 	@mkdir -p $(QEMU_OBJ)
 	@if [ "$$(cat $(QEMU_OBJ)/.cirmem-configured 2>/dev/null)" != \
 	      "$(QEMU_CONFIGURE_ARGS)" ]; then \
@@ -88,6 +101,33 @@ console: deps
 	@$(MAKE) --no-print-directory qemu $(QEMU_INITRAMFS)
 	@sh qemu-glue/demo/console.sh $(QEMU_BIN) $(QEMU_KERNEL) \
 	  $(QEMU_INITRAMFS)
+
+# Every prefix of the series builds and passes test-char and the qtest
+# (from the patch that adds it); ends with the whole series applied.
+qemu-series-check: qemu-src
+	@set -e; n=$$(ls qemu-glue/patches/[0-9]*.patch | grep -vc cover-letter); \
+	for i in $$(seq 1 $$n); do \
+	  echo "==== qemu-series-check: patches 1..$$i of $$n"; \
+	  sh qemu-glue/worktree.sh $(QEMU_PRISTINE) $(QEMU_WORK) \
+	    qemu-glue/patches $$i; \
+	  $(MAKE) --no-print-directory qemu-build \
+	    QEMU_TARGETS="qemu-system-x86_64 tests/unit/test-char \
+	    $$(test -f $(QEMU_WORK)/tests/qtest/ringbuf-test.c && \
+	       echo tests/qtest/ringbuf-test)"; \
+	  timeout 300 $(QEMU_OBJ)/tests/unit/test-char --tap > \
+	    $(QEMU_DIR)/series-test-char.tap 2>&1 || \
+	    { tail $(QEMU_DIR)/series-test-char.tap; exit 1; }; \
+	  echo "patch $$i: test-char $$(grep -c '^ok' $(QEMU_DIR)/series-test-char.tap) passed"; \
+	  if [ -f $(QEMU_WORK)/tests/qtest/ringbuf-test.c ]; then \
+	    QTEST_QEMU_BINARY=$(QEMU_BIN) timeout 600 \
+	      $(QEMU_OBJ)/tests/qtest/ringbuf-test --tap > \
+	      $(QEMU_DIR)/series-qtest.tap 2>&1 || \
+	      { grep -v '^# starting' $(QEMU_DIR)/series-qtest.tap | tail; exit 1; }; \
+	    echo "patch $$i: ringbuf-test $$(grep -c '^ok' $(QEMU_DIR)/series-qtest.tap) passed"; \
+	  fi; \
+	done; \
+	sh qemu-glue/worktree.sh $(QEMU_PRISTINE) $(QEMU_WORK) qemu-glue/patches; \
+	echo "qemu-series-check: $$n/$$n prefixes build and pass"
 
 qemu-clean:
 	rm -rf $(QEMU_DIR) $(BUILD)/qemu-src

@@ -56,7 +56,7 @@ def main():
         print("\n== the end of the boot log (memchar-read, control=drop: "
               "the newest 700 bytes)")
         text = qmp(g, "memchar-read", quiet_reply=True, chardev="serial0",
-                   size=700, control="drop")
+                   size=700, control="drop")["data"]
         show(text[text.find("\n") + 1:])    # from the first whole line
 
         print("\n== a command for the guest's shell (memchar-write "

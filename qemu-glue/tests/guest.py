@@ -78,7 +78,7 @@ class Guest:
 
     def read(self, dev="serial0", size=65536, control="block"):
         return self.q.cmd("memchar-read", chardev=dev, size=size,
-                          control=control)
+                          control=control)["data"]
 
     def read_until(self, pattern, dev="serial0", timeout=60):
         """memchar-read until @pattern (a regex) matches what was read."""
