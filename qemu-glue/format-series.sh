@@ -37,6 +37,8 @@ if [ -s "$old_cover" ]; then
     mv "$cover.tmp" "$cover"
     rm -f "$body"
 fi
-git -C "$tree" rev-parse HEAD > "$tree/.git/cirmem-head"
-ls "$out"/[0-9]*.patch | grep -v cover-letter | xargs cat | sha256sum | cut -c1-16 > "$tree/.git/cirmem-series"
+gitdir=$(cd "$tree" && cd "$(git rev-parse --git-dir)" && pwd)
+git -C "$tree" rev-parse HEAD > "$gitdir/cirmem-head"
+ls "$out"/[0-9]*.patch | grep -v cover-letter | xargs cat | sha256sum |
+    cut -c1-16 > "$gitdir/cirmem-series"
 ls "$out"

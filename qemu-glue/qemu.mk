@@ -11,6 +11,12 @@
 #                    guest's shells through memchar and HMP console
 #   make qemu-series-check  every prefix of the series: git am, build,
 #                    test-char and the qtest (slow: not in make check)
+#   make qemu-fuzz [FUZZ_SECONDS=N]  the series' fuzz target,
+#                    ringbuf-qmp-fuzz, under libFuzzer with ASan+UBSan
+#                    (a second build, clang, in build/qemu/obj-fuzz)
+#   make qemu-fuzz-regress  replay the seeds and past crashes (CI)
+#   make qemu-san-check  the qtest and the Linux boot on that ASan+UBSan
+#                    build (CI)
 #
 # QEMU's source is never committed; it lands in build/qemu-src/ and the
 # git work tree (tag pristine + branch cirmem) plus objects in
@@ -45,7 +51,7 @@ DEPS_PACKAGES += ninja-build meson@bpo libglib2.0-dev libpixman-1-dev \
 CHECK_TARGETS += qemu-check
 
 .PHONY: qemu qemu-src qemu-check qemu-clean qemu-series-check qemu-tree \
-	qemu-build
+	qemu-build qemu-fuzz qemu-fuzz-build qemu-fuzz-regress qemu-san-check
 
 qemu-src:
 	@sh qemu-glue/fetch-src.sh $(QEMU_PRISTINE) $(QEMU_SRC)
@@ -128,6 +134,79 @@ qemu-series-check: qemu-src
 	done; \
 	sh qemu-glue/worktree.sh $(QEMU_PRISTINE) $(QEMU_WORK) qemu-glue/patches; \
 	echo "qemu-series-check: $$n/$$n prefixes build and pass"
+
+# The sanitizer and fuzzing build: clang's libFuzzer, ASan and UBSan on
+# the same work tree (objects in $(QEMU_FUZZ_OBJ)).
+QEMU_FUZZ_OBJ := $(QEMU_DIR)/obj-fuzz
+QEMU_FUZZ_BIN := $(QEMU_FUZZ_OBJ)/qemu-fuzz-x86_64
+QEMU_FUZZ_CONFIGURE_ARGS := --cc=clang-14 --cxx=clang++-14 \
+	$(QEMU_CONFIGURE_ARGS) --enable-fuzzing --enable-asan --enable-ubsan
+QEMU_FUZZ_DIR := $(QEMU_DIR)/fuzz
+QEMU_FUZZ_SEEDS := qemu-glue/fuzz/corpus
+QEMU_FUZZ_REGRESSIONS := qemu-glue/fuzz/regressions
+QEMU_FUZZ_FLAGS := -dict=qemu-glue/fuzz/ringbuf.dict -timeout=30 \
+	-rss_limit_mb=4096 -max_len=4096
+# QEMU keeps some allocations until exit: leak reports would be noise.
+QEMU_SAN_ENV := ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
+	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+
+qemu-fuzz-build: qemu
+	@mkdir -p $(QEMU_FUZZ_OBJ)
+	@if [ "$$(cat $(QEMU_FUZZ_OBJ)/.cirmem-configured 2>/dev/null)" != \
+	      "$(QEMU_FUZZ_CONFIGURE_ARGS)" ]; then \
+	  echo "qemu-fuzz: configure $(QEMU_FUZZ_CONFIGURE_ARGS)"; \
+	  (cd $(QEMU_FUZZ_OBJ) && $(QEMU_NICE) ../src/configure \
+	     $(QEMU_FUZZ_CONFIGURE_ARGS) > ../configure-fuzz.log 2>&1) || \
+	    { tail -30 $(QEMU_DIR)/configure-fuzz.log; exit 1; }; \
+	  echo "$(QEMU_FUZZ_CONFIGURE_ARGS)" > $(QEMU_FUZZ_OBJ)/.cirmem-configured; \
+	fi
+	@echo "qemu-fuzz: ninja -j$(QEMU_JOBS) (ASan+UBSan, libFuzzer)"
+	@cd $(QEMU_FUZZ_OBJ) && timeout 5400 $(QEMU_NICE) ninja -j$(QEMU_JOBS) \
+	  qemu-fuzz-x86_64 qemu-system-x86_64 tests/qtest/ringbuf-test \
+	  > ../ninja-fuzz.log 2>&1 || \
+	  { grep -B2 -A12 -m5 'error\|FAILED' ../ninja-fuzz.log | cut -c1-300 | head -80; exit 1; }
+	@d=$$(find $(QEMU_FUZZ_OBJ)/qemu-bundle -type d -path '*/share/qemu' | \
+	  head -n 1); [ -n "$$d" ] || { echo "qemu-fuzz: no qemu-bundle"; exit 1; }; \
+	for f in $(QEMU_FIRMWARE); do [ -f "$$f" ] || continue; \
+	  b=$$d/$$(basename "$$f"); [ -e "$$b" ] || ln -s "$$f" "$$b"; done
+
+# A campaign: the corpus grows in $(QEMU_FUZZ_DIR)/corpus, crashes land
+# in $(QEMU_FUZZ_DIR)/crashes (copy each to qemu-glue/fuzz/regressions/
+# once fixed).
+qemu-fuzz: qemu-fuzz-build
+	@mkdir -p $(QEMU_FUZZ_DIR)/corpus $(QEMU_FUZZ_DIR)/crashes
+	cd $(QEMU_FUZZ_DIR) && $(QEMU_SAN_ENV) $(QEMU_NICE) timeout \
+	  $$(( $(FUZZ_SECONDS) + 300 )) $(abspath $(QEMU_FUZZ_BIN)) \
+	  --fuzz-target=ringbuf-qmp-fuzz $(QEMU_FUZZ_FLAGS:-dict=%=-dict=$(CURDIR)/%) \
+	  -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+	  -artifact_prefix=crashes/ corpus $(CURDIR)/$(QEMU_FUZZ_SEEDS) \
+	  2>&1 | tee $(QEMU_FUZZ_DIR)/campaign.log | grep -v '^#[0-9]*.*\(NEW\|REDUCE\)'
+
+qemu-fuzz-regress: qemu-fuzz-build
+	@set -e; for f in $(QEMU_FUZZ_SEEDS)/* $(wildcard $(QEMU_FUZZ_REGRESSIONS)/*); do \
+	  [ -f "$$f" ] || continue; \
+	  $(QEMU_SAN_ENV) timeout 120 $(QEMU_FUZZ_BIN) \
+	    --fuzz-target=ringbuf-qmp-fuzz $$f > $(QEMU_DIR)/fuzz-replay.log 2>&1 || \
+	    { tail -40 $(QEMU_DIR)/fuzz-replay.log; echo "FAILED: $$f"; exit 1; }; \
+	  echo "replayed: $$f"; done; \
+	echo "qemu-fuzz-regress: every seed and regression passes"
+
+qemu-san-check: qemu-fuzz-build $(QEMU_INITRAMFS)
+	@QTEST_QEMU_BINARY=$(QEMU_FUZZ_OBJ)/qemu-system-x86_64 $(QEMU_SAN_ENV) \
+	  timeout 900 $(QEMU_FUZZ_OBJ)/tests/qtest/ringbuf-test --tap \
+	  > $(QEMU_DIR)/san-qtest.tap 2>&1 || \
+	  { grep -v '^# starting' $(QEMU_DIR)/san-qtest.tap | tail -40; exit 1; }
+	@echo "qemu-san-check: ringbuf-test $$(grep -c '^ok' $(QEMU_DIR)/san-qtest.tap) passed under ASan+UBSan"
+	@rm -rf $(QEMU_DIR)/san-e2e
+	@$(QEMU_SAN_ENV) CIRMEM_BOOT_TIMEOUT=600 PYTHONPATH=qemu-glue/tests \
+	  CIRMEM_QEMU_STDERR_DIR=$(QEMU_DIR)/san-e2e/stderr \
+	  timeout 1800 python3 qemu-glue/tests/e2e.py \
+	  $(QEMU_FUZZ_OBJ)/qemu-system-x86_64 $(QEMU_KERNEL) $(QEMU_INITRAMFS) \
+	  $(QEMU_DIR)/san-e2e
+	@n=$$(ls $(QEMU_DIR)/san-e2e/stderr | wc -l); \
+	if grep -l 'Sanitizer\|runtime error:' $(QEMU_DIR)/san-e2e/stderr/*; \
+	then echo "qemu-san-check: sanitizer reports above"; exit 1; fi; \
+	echo "qemu-san-check: no sanitizer report in the stderr of $$n QEMU runs"
 
 qemu-clean:
 	rm -rf $(QEMU_DIR) $(BUILD)/qemu-src

@@ -133,6 +133,12 @@ class Qemu:
         if self.sock:
             self.sock.close()
         self.errf.close()
+        # make qemu-san-check looks for sanitizer reports in these
+        keep = os.environ.get("CIRMEM_QEMU_STDERR_DIR")
+        if keep:
+            os.makedirs(keep, exist_ok=True)
+            shutil.copy(self.stderr_path, os.path.join(
+                keep, "qemu-%d.err" % self.proc.pid))
         shutil.rmtree(self.dir, ignore_errors=True)
 
     def __enter__(self):

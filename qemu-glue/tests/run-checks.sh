@@ -80,6 +80,12 @@ else
         "$out/interactive" || fail "interactive.py"
 fi
 
+# 7. Hostile and careless clients: huge reads under a memory limit, a
+#    console client that stops reading.
+step "hardening: huge reads, a stalled console client"
+PYTHONPATH=$glue/tests timeout 900 python3 "$glue/tests/hardening.py" \
+    "$qemu" "$out/hardening" || fail "hardening.py"
+
 # Nothing may outlive the checks.
 if pgrep -f "^$qemu " > /dev/null; then
     fail "a QEMU process was left behind"
