@@ -5,9 +5,10 @@
 # per commit, as `git format-patch --cover-letter --numbered --signoff`.
 #   format-series.sh [QEMU_GIT_TREE]     (default build/qemu/src)
 # The Signed-off-by is the git identity of whoever runs this.  The cover
-# letter's subject and text are kept from the current
-# patches/0000-cover-letter.patch (edit it there); only its generated
-# part (shortlog, diffstat) is renewed.  Afterwards `make qemu` sees the
+# letter is kept as patches/0000-cover-letter.txt, so that
+# `git am patches/*.patch` applies the series (git am stops at an empty
+# patch); its subject and text are kept from the current file (edit it
+# there), only its generated part (shortlog, diffstat) is renewed.  Afterwards `make qemu` sees the
 # tree as the series it was formatted from.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
@@ -15,9 +16,9 @@ tree=${1:-$here/../build/qemu/src}
 out=$here/patches
 old_cover=$(mktemp)
 trap 'rm -f "$old_cover"' EXIT
-[ -f "$out/0000-cover-letter.patch" ] && cp "$out/0000-cover-letter.patch" "$old_cover"
+[ -f "$out/0000-cover-letter.txt" ] && cp "$out/0000-cover-letter.txt" "$old_cover"
 sh "$here/sync-core.sh" --check "$tree"
-rm -f "$out"/*.patch
+rm -f "$out"/*.patch "$out"/0000-cover-letter.txt
 git -C "$tree" format-patch -q --cover-letter --numbered --signoff \
     --no-signature --zero-commit -o "$out" pristine..HEAD
 cover=$out/0000-cover-letter.patch
@@ -37,6 +38,7 @@ if [ -s "$old_cover" ]; then
     mv "$cover.tmp" "$cover"
     rm -f "$body"
 fi
+mv "$cover" "$out/0000-cover-letter.txt"
 gitdir=$(cd "$tree" && cd "$(git rev-parse --git-dir)" && pwd)
 git -C "$tree" rev-parse HEAD > "$gitdir/cirmem-head"
 ls "$out"/[0-9]*.patch | grep -v cover-letter | xargs cat | sha256sum |

@@ -139,8 +139,8 @@ qemu-series-check: qemu-src
 # the same work tree (objects in $(QEMU_FUZZ_OBJ)).
 QEMU_FUZZ_OBJ := $(QEMU_DIR)/obj-fuzz
 QEMU_FUZZ_BIN := $(QEMU_FUZZ_OBJ)/qemu-fuzz-x86_64
-QEMU_FUZZ_CONFIGURE_ARGS := --cc=clang-14 --cxx=clang++-14 \
-	$(QEMU_CONFIGURE_ARGS) --enable-fuzzing --enable-asan --enable-ubsan
+QEMU_FUZZ_CONFIGURE_ARGS := $(QEMU_CONFIGURE_ARGS) --enable-fuzzing \
+	--enable-asan --enable-ubsan
 QEMU_FUZZ_DIR := $(QEMU_DIR)/fuzz
 QEMU_FUZZ_SEEDS := qemu-glue/fuzz/corpus
 QEMU_FUZZ_REGRESSIONS := qemu-glue/fuzz/regressions
@@ -155,13 +155,16 @@ qemu-fuzz-build: qemu
 	@if [ "$$(cat $(QEMU_FUZZ_OBJ)/.cirmem-configured 2>/dev/null)" != \
 	      "$(QEMU_FUZZ_CONFIGURE_ARGS)" ]; then \
 	  echo "qemu-fuzz: configure $(QEMU_FUZZ_CONFIGURE_ARGS)"; \
-	  (cd $(QEMU_FUZZ_OBJ) && $(QEMU_NICE) ../src/configure \
+	  rm -rf $(QEMU_FUZZ_OBJ) && mkdir -p $(QEMU_FUZZ_OBJ) && \
+	  (cd $(QEMU_FUZZ_OBJ) && CC="ccache clang-14" CXX="ccache clang++-14" \
+	     CCACHE_DIR=$(QEMU_CCACHE_DIR) $(QEMU_NICE) ../src/configure \
 	     $(QEMU_FUZZ_CONFIGURE_ARGS) > ../configure-fuzz.log 2>&1) || \
 	    { tail -30 $(QEMU_DIR)/configure-fuzz.log; exit 1; }; \
 	  echo "$(QEMU_FUZZ_CONFIGURE_ARGS)" > $(QEMU_FUZZ_OBJ)/.cirmem-configured; \
 	fi
 	@echo "qemu-fuzz: ninja -j$(QEMU_JOBS) (ASan+UBSan, libFuzzer)"
-	@cd $(QEMU_FUZZ_OBJ) && timeout 5400 $(QEMU_NICE) ninja -j$(QEMU_JOBS) \
+	@cd $(QEMU_FUZZ_OBJ) && CCACHE_DIR=$(QEMU_CCACHE_DIR) \
+	  timeout 5400 $(QEMU_NICE) ninja -j$(QEMU_JOBS) \
 	  qemu-fuzz-x86_64 qemu-system-x86_64 tests/qtest/ringbuf-test \
 	  > ../ninja-fuzz.log 2>&1 || \
 	  { grep -B2 -A12 -m5 'error\|FAILED' ../ninja-fuzz.log | cut -c1-300 | head -80; exit 1; }
