@@ -151,7 +151,7 @@ CASES = [
     ("ringbuf-write \"a\\u0000b\" (stored bytes)", d_nul_write, "61 00 62"),
     ("ringbuf-read of bytes 61 00 62", d_nul_read, "'a\\x00b'"),
     ("size=4 ring after \"héllo\"", d_lost_cont, "'llo'"),
-    ("\"éé\": read size=1, then read", d_split, "'' then 'éé'"),
+    ("\"éé\": read size=1, then read", d_split, "'é' then 'é'"),
     ("\"a\" E2 82, read; AC, read", d_incomplete, "'a' then '€'"),
     ("x FF y ED A0 80 z (invalid UTF-8)", d_invalid,
      "'x\ufffdy\ufffd\ufffd\ufffdz'"),
