@@ -4,6 +4,8 @@
 #   make test-asan       clang-14, AddressSanitizer + UBSan, no recovery
 #   make test-valgrind   the gcc binaries under valgrind (memcheck)
 #   make test-clang      library and tests built by clang-14 -Werror
+#   make test-m32        gcc -m32 (i386: 32-bit size_t, another
+#                        CIRMEM_CAPACITY_MAX), ASan + UBSan, no recovery
 # Every target exits non-zero when any test fails.  Binaries: build/tests/.
 
 TEST_NAMES := test_cirmem test_utf8 test_diff
@@ -24,9 +26,12 @@ TEST_CLANG_BINS := $(TEST_NAMES:%=$(TEST_DIR)/clang/%)
 TEST_CLANG_LIB := $(TEST_DIR)/clang/libcirmem.a
 
 DEPS_PACKAGES += libcmocka-dev valgrind clang-14 libclang-rt-14-dev coreutils
-CHECK_TARGETS += test test-asan test-valgrind test-clang
+# -m32: gcc's i386 multilib (with lib32asan8 / lib32ubsan1) and cmocka for
+# i386 (.ci/deps.sh adds the i386 architecture for NAME:i386).
+DEPS_PACKAGES += gcc-multilib libcmocka-dev:i386
+CHECK_TARGETS += test test-asan test-valgrind test-clang test-m32
 
-.PHONY: test test-asan test-valgrind test-clang test-bins
+.PHONY: test test-asan test-valgrind test-clang test-m32 test-bins
 
 # Run every binary given, report each failure, fail at the end if any.
 define run_tests
@@ -38,7 +43,8 @@ define run_tests
 	echo "all passed: $(notdir $(1))"
 endef
 
-$(TEST_DIR)/gcc $(TEST_DIR)/asan $(TEST_DIR)/clang $(TEST_DIR)/clang/obj:
+$(TEST_DIR)/gcc $(TEST_DIR)/asan $(TEST_DIR)/clang $(TEST_DIR)/clang/obj \
+$(TEST_DIR)/m32:
 	mkdir -p $@
 
 # gcc: test + reference model + core sources, compiled together.
@@ -47,6 +53,12 @@ $(TEST_DIR)/gcc/%: tests/%.c $(TEST_SRC_REF) $(CORE_SRC) $(TEST_HDRS) | $(TEST_D
 
 $(TEST_DIR)/asan/%: tests/%.c $(TEST_SRC_REF) $(CORE_SRC) $(TEST_HDRS) | $(TEST_DIR)/asan
 	$(CLANG) $(TEST_CFLAGS) $(SAN_FLAGS) -o $@ $< $(TEST_SRC_REF) $(CORE_SRC) $(TEST_LIBS)
+
+# gcc -m32: 32-bit size_t, ASan + UBSan (gcc 12's lib32asan8 works; the
+# i386 cmocka comes from libcmocka-dev:i386).
+TEST_M32_BINS := $(TEST_NAMES:%=$(TEST_DIR)/m32/%)
+$(TEST_DIR)/m32/%: tests/%.c $(TEST_SRC_REF) $(CORE_SRC) $(TEST_HDRS) | $(TEST_DIR)/m32
+	$(CC) -m32 $(TEST_CFLAGS) $(SAN_FLAGS) -o $@ $< $(TEST_SRC_REF) $(CORE_SRC) $(TEST_LIBS)
 
 # clang: the library on its own (as shipped, -Werror via $(WARN)), then
 # the tests linked against it.
@@ -73,3 +85,9 @@ test-valgrind: $(TEST_BINS)
 
 test-clang: $(TEST_CLANG_BINS)
 	$(call run_tests,$(TEST_CLANG_BINS),)
+
+# The binary must really be 32-bit: a silent 64-bit build would pass.
+test-m32: $(TEST_M32_BINS)
+	@for b in $(TEST_M32_BINS); do file -L $$b | grep -q 'ELF 32-bit.*80386' || \
+	  { echo "test-m32: $$b is not an i386 binary"; exit 1; }; done
+	$(call run_tests,$(TEST_M32_BINS),env ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 )
