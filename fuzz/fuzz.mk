@@ -15,6 +15,9 @@
 #                        on their seed corpora
 #   make fuzz-replay-gcc the harnesses built by $(CC) alone (no clang),
 #                        replaying the seeds
+#   make fuzz-m32        the libFuzzer harnesses built for i386 (clang -m32,
+#                        ASan+UBSan, as OSS-Fuzz's i386 builds), replaying
+#                        the seeds and regressions (part of fuzz-regress)
 # Binaries and run data: build/fuzz/.  Every engine run is bounded by
 # `timeout`; all jobs run one process at a time, under `nice`.
 
@@ -50,18 +53,36 @@ FUZZ_ENV := FUZZ_DIR=$(FUZZ_DIR) FUZZ_HARNESSES="$(FUZZ_HARNESSES)" \
 
 DEPS_PACKAGES += clang-14 libclang-rt-14-dev llvm-14 afl++ python3 zip \
 	unzip coreutils
+# libFuzzer's runtime is C++: -m32 links need the i386 libstdc++.
+DEPS_PACKAGES += gcc-multilib lib32stdc++-12-dev
 CHECK_TARGETS += fuzz-regress oss-fuzz-check
 
 .PHONY: fuzz fuzz-regress fuzz-cov fuzz-bins fuzz-replay-gcc mutants \
-	oss-fuzz-check fuzz-corpus
+	oss-fuzz-check fuzz-corpus fuzz-m32
 
 $(FUZZ_DIR)/libfuzzer $(FUZZ_DIR)/afl $(FUZZ_DIR)/afl-cmplog \
-$(FUZZ_DIR)/replay $(FUZZ_DIR)/replay-san $(FUZZ_DIR)/cov:
+$(FUZZ_DIR)/replay $(FUZZ_DIR)/replay-san $(FUZZ_DIR)/cov $(FUZZ_DIR)/m32:
 	mkdir -p $@
 
 # libFuzzer + ASan + UBSan, no recovery: the reference engine.
 $(FUZZ_DIR)/libfuzzer/fuzz_%: fuzz/fuzz_%.c $(FUZZ_DEPS) | $(FUZZ_DIR)/libfuzzer
 	$(CLANG) $(CSTD) -Wall -Wextra $(FUZZ_LF_FLAGS) $(FUZZ_INC) -o $@ $< $(FUZZ_LIBSRC)
+
+# The same for i386 (32-bit size_t and CIRMEM_CAPACITY_MAX).
+FUZZ_BIN_M32 := $(FUZZ_HARNESSES:%=$(FUZZ_DIR)/m32/fuzz_%)
+$(FUZZ_DIR)/m32/fuzz_%: fuzz/fuzz_%.c $(FUZZ_DEPS) | $(FUZZ_DIR)/m32
+	$(CLANG) -m32 $(CSTD) -Wall -Wextra $(FUZZ_LF_FLAGS) $(FUZZ_INC) -o $@ $< $(FUZZ_LIBSRC)
+
+fuzz-m32: $(FUZZ_BIN_M32)
+	@set -e; for h in $(FUZZ_HARNESSES); do \
+	  file -L $(FUZZ_DIR)/m32/fuzz_$$h | grep -q 'ELF 32-bit.*80386' || \
+	    { echo "fuzz-m32: fuzz_$$h is not an i386 binary"; exit 1; }; \
+	  regs=; [ -d fuzz/regressions/$$h ] && regs=fuzz/regressions/$$h; \
+	  timeout 300 $(FUZZ_DIR)/m32/fuzz_$$h -runs=0 fuzz/corpus/$$h $$regs \
+	    > $(FUZZ_DIR)/m32/$$h.log 2>&1 || \
+	    { tail -30 $(FUZZ_DIR)/m32/$$h.log; echo "fuzz-m32: $$h failed"; exit 1; }; \
+	  echo "fuzz-m32: $$h (i386): $$(grep -o 'Done [0-9]* runs' $(FUZZ_DIR)/m32/$$h.log), no divergence"; \
+	done
 
 # AFL++: sanitized target, and an unsanitized CmpLog companion (-c).
 $(FUZZ_DIR)/afl/fuzz_%: fuzz/fuzz_%.c $(FUZZ_DEPS) | $(FUZZ_DIR)/afl
@@ -95,6 +116,7 @@ fuzz-replay-gcc: $(FUZZ_BIN_REPLAY)
 fuzz-regress: fuzz-bins
 	@$(FUZZ_ENV) fuzz/fuzz.sh replay
 	@$(MAKE) --no-print-directory fuzz-replay-gcc
+	@$(MAKE) --no-print-directory fuzz-m32
 	@set -e; for h in $(FUZZ_HARNESSES); do \
 	  for e in libfuzzer afl; do \
 	    $(FUZZ_ENV) fuzz/fuzz.sh run $$e $$h $(FUZZ_SECONDS) regress; \

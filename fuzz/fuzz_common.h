@@ -272,15 +272,23 @@ typedef struct fz_pair {
 
 static inline void fz_pair_check(fz_pair *p);
 
-static inline void fz_pair_init(fz_pair *p, size_t cap)
+/* (Re)allocate both storages with exactly cap bytes, freeing the old. */
+static inline void fz_pair_storage(fz_pair *p, size_t cap)
 {
-    memset(p, 0, sizeof *p);
+    free(p->rs);
+    free(p->ms);
     p->alloc = cap;
     p->rs = fz_alloc_exact(cap);
     p->ms = fz_alloc_exact(cap);
     /* distinct garbage, so uncommitted storage never matches by luck */
     memset(p->rs, 0xA5, cap);
     memset(p->ms, 0x5A, cap);
+}
+
+static inline void fz_pair_init(fz_pair *p, size_t cap)
+{
+    memset(p, 0, sizeof *p);
+    fz_pair_storage(p, cap);
     FZ_CHECK(cirmem_init(&p->r, p->rs, cap) == CIRMEM_OK, "init(%zu)", cap);
     FZ_CHECK(cirmem_ref_init(&p->m, p->ms, cap) == CIRMEM_OK,
              "ref init(%zu)", cap);
