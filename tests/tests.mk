@@ -1,6 +1,8 @@
 # SPDX-License-Identifier: MIT
 # cmocka unit tests of core/ and of the reference model spec/ref/.
-#   make test            gcc, -O2 -g, $(WARN)
+#   make test            gcc, -O2 -g, $(WARN); then test-oracle
+#   make test-oracle     cirmem_read_utf8() of build/libcirmem.so against
+#                        CPython's UTF-8 decoder (tests/utf8_oracle.py)
 #   make test-asan       clang-14, AddressSanitizer + UBSan, no recovery
 #   make test-valgrind   the gcc binaries under valgrind (memcheck)
 #   make test-clang      library and tests built by clang-14 -Werror
@@ -31,7 +33,7 @@ DEPS_PACKAGES += libcmocka-dev valgrind clang-14 libclang-rt-14-dev coreutils
 DEPS_PACKAGES += gcc-multilib libcmocka-dev:i386
 CHECK_TARGETS += test test-asan test-valgrind test-clang test-m32
 
-.PHONY: test test-asan test-valgrind test-clang test-m32 test-bins
+.PHONY: test test-asan test-valgrind test-clang test-m32 test-bins test-oracle
 
 # Run every binary given, report each failure, fail at the end if any.
 define run_tests
@@ -74,8 +76,14 @@ $(TEST_DIR)/clang/%: tests/%.c $(TEST_SRC_REF) $(TEST_CLANG_LIB) $(TEST_HDRS) | 
 
 test-bins: $(TEST_BINS)
 
-test: $(TEST_BINS)
+test: $(TEST_BINS) $(BUILD)/libcirmem.so
 	$(call run_tests,$(TEST_BINS),)
+	@$(MAKE) --no-print-directory test-oracle
+
+# cirmem_read_utf8() in the shared library against CPython's decoder
+# (tests/utf8_oracle.py, no C code of the project in the oracle).
+test-oracle: $(BUILD)/libcirmem.so
+	timeout $(TEST_TIMEOUT) python3 tests/utf8_oracle.py --lib $(BUILD)/libcirmem.so
 
 test-asan: $(TEST_ASAN_BINS)
 	$(call run_tests,$(TEST_ASAN_BINS),env ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 )
