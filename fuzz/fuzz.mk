@@ -9,7 +9,9 @@
 #                        (libFuzzer) and build/fuzz/afl-out/ (AFL++)
 #   make fuzz-cov        line + branch coverage of core/ by the corpus
 #                        (FUZZ_COV_EXTRA="build/fuzz/corpus" adds a
-#                        campaign corpus)
+#                        campaign corpus); a gate (in CHECK_TARGETS): fails
+#                        on an unreached line or branch of core/ outside
+#                        tests/coverage-allowlist.txt
 #   make mutants         plant bugs in a scratch copy, check each is caught
 #   make oss-fuzz-check  run fuzz/oss-fuzz/build.sh locally, run its targets
 #                        on their seed corpora
@@ -55,7 +57,7 @@ DEPS_PACKAGES += clang-14 libclang-rt-14-dev llvm-14 afl++ python3 zip \
 	unzip coreutils
 # libFuzzer's runtime is C++: -m32 links need the i386 libstdc++.
 DEPS_PACKAGES += gcc-multilib lib32stdc++-12-dev
-CHECK_TARGETS += fuzz-regress oss-fuzz-check
+CHECK_TARGETS += fuzz-regress fuzz-cov oss-fuzz-check
 
 .PHONY: fuzz fuzz-regress fuzz-cov fuzz-bins fuzz-replay-gcc mutants \
 	oss-fuzz-check fuzz-corpus fuzz-m32
@@ -128,7 +130,7 @@ fuzz: $(FUZZ_BIN_LF) $(FUZZ_BIN_AFL)
 	  $(FUZZ_ENV) fuzz/fuzz.sh run $(ENGINE) $$h $(FUZZ_SECONDS) campaign; \
 	done
 
-fuzz-cov: $(FUZZ_BIN_COV)
+fuzz-cov: $(FUZZ_BIN_COV) tests/cov_gate.py tests/coverage-allowlist.txt
 	@$(FUZZ_ENV) FUZZ_COV_EXTRA="$(FUZZ_COV_EXTRA)" fuzz/fuzz.sh cov
 
 # Regenerate the committed seeds (review the diff before committing).

@@ -410,8 +410,14 @@ static inline size_t fz_pair_utf8(fz_pair *p, size_t out_cap, bool unbounded,
     bool nul = (flags & CIRMEM_UTF8_NUL_AS_C0_80) != 0;
     size_t bad = 0;
 
+    if (o1 != NULL) /* canary: a write past the result shows */
+        memset(o1, 0xCD, bufsz);
     a = cirmem_read_utf8(&p->r, o1, pass_cap, max_in, flags,
                          want_consumed ? &c1 : NULL);
+    if (o1 != NULL && a <= bufsz)
+        for (size_t i = a; i < bufsz; i++)
+            FZ_CHECK(o1[i] == 0xCD, "read_utf8 wrote byte %zu past its "
+                     "result of %zu bytes", i, a);
     b = cirmem_ref_read_utf8(&p->m, out_null ? NULL : o2, pass_cap, max_in,
                              flags, &c2);
     FZ_CHECK(a == b, "read_utf8 produced %zu vs ref %zu (out_cap %zu max_in "
