@@ -13,8 +13,9 @@
 #                        on an unreached line or branch of core/ outside
 #                        tests/coverage-allowlist.txt
 #   make mutants         plant bugs in a scratch copy, check each is caught
-#   make oss-fuzz-check  run fuzz/oss-fuzz/build.sh locally, run its targets
-#                        on their seed corpora
+#   make oss-fuzz-check  run fuzz/oss-fuzz/build.sh locally for address,
+#                        undefined, memory (x86_64) and address (i386), run
+#                        its targets on their seed corpora
 #   make fuzz-replay-gcc the harnesses built by $(CC) alone (no clang),
 #                        replaying the seeds
 #   make fuzz-m32        the libFuzzer harnesses built for i386 (clang -m32,
@@ -140,29 +141,9 @@ fuzz-corpus:
 mutants:
 	python3 fuzz/mutants.py --fuzz-seconds $(MUTANT_FUZZ_SECONDS)
 
-# OSS-Fuzz conventions, locally: the same build.sh, ASan + libFuzzer.
+# OSS-Fuzz conventions, locally: fuzz/oss-fuzz/build.sh (which calls
+# fuzz/build-fuzzers.sh) for every sanitizer and architecture that
+# fuzz/oss-fuzz/project.yaml claims, each target run on its seeds.
 OSSFUZZ_DIR := $(BUILD)/oss-fuzz
 oss-fuzz-check:
-	@command -v clang++-14 >/dev/null || { echo "oss-fuzz-check: clang++-14 missing (package clang-14)"; exit 1; }
-	rm -rf $(OSSFUZZ_DIR)
-	mkdir -p $(OSSFUZZ_DIR)/out $(OSSFUZZ_DIR)/src $(OSSFUZZ_DIR)/work
-	env CC=clang-14 CXX=clang++-14 \
-	  CFLAGS="-O1 -fno-omit-frame-pointer -gline-tables-only -fsanitize=address -fsanitize-address-use-after-scope -fsanitize=fuzzer-no-link" \
-	  CXXFLAGS="-O1 -fno-omit-frame-pointer -gline-tables-only -fsanitize=address -fsanitize-address-use-after-scope -fsanitize=fuzzer-no-link" \
-	  LIB_FUZZING_ENGINE=-fsanitize=fuzzer SANITIZER=address \
-	  FUZZING_ENGINE=libfuzzer ARCHITECTURE=x86_64 \
-	  OUT=$(CURDIR)/$(OSSFUZZ_DIR)/out SRC=$(CURDIR)/$(OSSFUZZ_DIR)/src \
-	  WORK=$(CURDIR)/$(OSSFUZZ_DIR)/work \
-	  timeout 600 bash fuzz/oss-fuzz/build.sh
-	@set -e; n=0; for t in $(OSSFUZZ_DIR)/out/*; do \
-	  case $$t in *.zip|*.dict|*.options) continue;; esac; \
-	  [ -x $$t ] || continue; b=$$(basename $$t); n=$$((n+1)); \
-	  for x in _seed_corpus.zip .dict .options; do \
-	    test -s $(OSSFUZZ_DIR)/out/$$b$$x || { echo "oss-fuzz-check: missing $$b$$x"; exit 1; }; done; \
-	  rm -rf $(OSSFUZZ_DIR)/work/seeds-$$b; mkdir -p $(OSSFUZZ_DIR)/work/seeds-$$b; \
-	  unzip -q $(OSSFUZZ_DIR)/out/$${b}_seed_corpus.zip -d $(OSSFUZZ_DIR)/work/seeds-$$b; \
-	  timeout 300 $$t -runs=0 -dict=$(OSSFUZZ_DIR)/out/$$b.dict \
-	    $(OSSFUZZ_DIR)/work/seeds-$$b > $(OSSFUZZ_DIR)/work/$$b.log 2>&1 || \
-	    { tail -30 $(OSSFUZZ_DIR)/work/$$b.log; echo "oss-fuzz-check: $$b failed on its seeds"; exit 1; }; \
-	  echo "oss-fuzz-check: $$b: $$(ls $(OSSFUZZ_DIR)/work/seeds-$$b | wc -l) seeds OK ($$(grep -o 'cov: [0-9]*' $(OSSFUZZ_DIR)/work/$$b.log | tail -1))"; \
-	done; test $$n -ge 2 || { echo "oss-fuzz-check: expected 2 targets, got $$n"; exit 1; }
+	@bash fuzz/oss-fuzz-check.sh $(OSSFUZZ_DIR)
