@@ -58,7 +58,7 @@ FUZZ_ENV := FUZZ_DIR=$(FUZZ_DIR) FUZZ_HARNESSES="$(FUZZ_HARNESSES)" \
 DEPS_PACKAGES += clang-14 libclang-rt-14-dev llvm-14 afl++ python3 zip \
 	unzip coreutils
 # libFuzzer's runtime is C++: -m32 links need the i386 libstdc++.
-DEPS_PACKAGES += gcc-multilib lib32stdc++-12-dev
+DEPS_PACKAGES += gcc-multilib lib32stdc++-12-dev file
 CHECK_TARGETS += fuzz-regress fuzz-cov oss-fuzz-check
 
 .PHONY: fuzz fuzz-regress fuzz-cov fuzz-bins fuzz-replay-gcc mutants \

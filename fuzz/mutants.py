@@ -748,8 +748,18 @@ def main():
     ap.add_argument("--only", default="", help="comma-separated mutant ids")
     ap.add_argument("--list-sweep", action="store_true",
                     help="print the whole sweep population and exit")
+    ap.add_argument("--stages", default="unit,oracle,fuzz",
+                    help="stages to run, in this order, stopping at the "
+                    "first kill (e.g. 'oracle' alone measures what the "
+                    "Python oracle kills on its own)")
+    ap.add_argument("--only-file", default="",
+                    help="only mutants of this core file (e.g. "
+                    "core/cirmem_utf8.c)")
     ap.add_argument("--clang", default=os.environ.get("CLANG", "clang-14"))
     args = ap.parse_args()
+    stages = [x for x in args.stages.split(",") if x]
+    if not stages or set(stages) - {"unit", "oracle", "fuzz"}:
+        ap.error("--stages takes a comma-separated subset of unit,oracle,fuzz")
 
     base = os.path.join(ROOT, "build", "mutants")
     scratch = os.path.join(base, "tree")
@@ -797,7 +807,8 @@ def main():
             chosen += rng.sample(ms, min(quota, len(ms)))
         chosen.sort(key=lambda m: (m["file"], m["start"]))
     selected = [m for m in hand + chosen
-                if not args.only or m["id"] in args.only.split(",")]
+                if (not args.only or m["id"] in args.only.split(",")) and
+                (not args.only_file or m["file"] == args.only_file)]
 
     st = Stages(scratch, base, log, args.clang, args.fuzz_seconds)
     print("mutants: %d hand-written, sweep population %d (%s), %d sampled; "
@@ -823,18 +834,18 @@ def main():
         res = None
         if not st.build_tests(st.bin):
             res = ("stillborn", "does not compile", "")
-        if res is None:
+        elif "unit" in stages:
             res = st.unit(f == U)
-        if res is None or res[0] in ("undecided", "not a kill"):
-            first = res
-            res = None
+        first = res
+        if (res is None or res[0] in ("undecided", "not a kill")) and \
+                "oracle" in stages:
             if not st.build_so(st.bin):
                 res = ("stillborn", "does not build as .so", "")
             else:
-                res = st.oracle()
-            if res is None or res[0] in ("undecided", "not a kill"):
-                res2 = st.fuzz()
-                res = res2 or res or first
+                res = st.oracle() or first
+        if (res is None or res[0] in ("undecided", "not a kill")) and \
+                "fuzz" in stages:
+            res = st.fuzz() or res
         with open(path, "w") as fh:
             fh.write(pristine[f])
         verdict, cause, where = res if res else ("survived", "", "")

@@ -33,7 +33,7 @@ TEST_CLANG_LIB := $(TEST_DIR)/clang/libcirmem.a
 DEPS_PACKAGES += libcmocka-dev valgrind clang-14 libclang-rt-14-dev coreutils
 # -m32: gcc's i386 multilib (with lib32asan8 / lib32ubsan1) and cmocka for
 # i386 (.ci/deps.sh adds the i386 architecture for NAME:i386).
-DEPS_PACKAGES += gcc-multilib libcmocka-dev:i386
+DEPS_PACKAGES += gcc-multilib libcmocka-dev:i386 file
 CHECK_TARGETS += test test-asan test-valgrind test-clang test-m32 test-cov
 
 .PHONY: test test-asan test-valgrind test-clang test-m32 test-bins test-oracle \
