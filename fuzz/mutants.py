@@ -41,6 +41,7 @@ a hand-written mutant survives or is undecided, or a snippet no longer
 matches core/.
 """
 import argparse
+import fcntl
 import hashlib
 import json
 import os
@@ -359,6 +360,55 @@ MUTANTS = [
 # every input): sweep id -> reason.  Filled in from the analysis of a run;
 # a listed mutant that gets killed is reported (the reason was wrong).
 EQUIVALENT = {
+    "const:cirmem.c:106:33:16->17":
+        "copy_small() for 17 <= n <= 64 copies bytes 0..16 instead of "
+        "0..15 as its first block: byte 16 is inside the copy and gets "
+        "the same value (WP would reject it: copy_block requires w <= 16)",
+    "rel:cirmem.c:114:18:>=->>":
+        "copy_small(n = 8) takes the 4..7 branch: blocks 0..3 and n-4..n-1 "
+        "= 4..7 cover the same 8 bytes",
+    "const:cirmem.c:114:21:8->9":
+        "same as n >= 8 -> n > 8: n = 8 is copied as two 4-byte blocks",
+    "rel:cirmem.c:582:11:<=-><":
+        "a write of exactly the free space goes to write_overwrite (m = n, "
+        "skip = 0, d = 0) or write_partial (k = n, nothing dropped) "
+        "instead of take_all: same contents, counters and lost flag",
+    "negate:cirmem.c:584:13:n <= COPY_SMALL && n <= storage_room(r, "
+    "->!(n <= COPY_SMALL && n <= storage_room(r":
+        "take_all and take_all_bulk are the same function (one inline, one "
+        "out of line): only the fast-path choice changes",
+    "const:cirmem_utf8.c:71:17:0xC0->0xBF":
+        "second_hi() is called only for lead bytes C2..F4, so neither C0 nor "
+        "BF ever reaches it (the allowlisted dead branch)",
+    "delete:cirmem_utf8.c:96:5:seq[1] = 0;->":
+        "classify() reads seq[j] only after storing it (j < need), and "
+        "emit() copies only len stored bytes: the zeroing is for the "
+        "proof's assigns clause, never observed",
+    "const:cirmem_utf8.c:97:9:2->3":
+        "seq[2] = 0 becomes seq[3] = 0: seq[2] is stored before any read, "
+        "as for the deleted seq[1] = 0",
+    "arith:cirmem_utf8.c:97:14:0->(0) - 1":
+        "seq[2] is initialised to 0xFF instead of 0: overwritten before any "
+        "read",
+    "const:cirmem_utf8.c:179:26:0->1":
+        "without the NUL flag the ASCII run stops at 00; the main loop then "
+        "emits 00 as a 1-byte character and the next run goes on: same "
+        "output, a slower path",
+    "rel:cirmem_utf8.c:189:15:<-><=":
+        "the ASCII run also stops at the byte equal to lo (00 or 01); the "
+        "main loop emits it exactly as the run would have",
+    "const:cirmem_utf8.c:263:21:4->5":
+        "uint8_t seq[5] instead of seq[4]: one unused byte",
+    "const:cirmem_utf8.c:293:24:1->2":
+        "the ASCII run is started after 2-byte outputs instead of 1-byte "
+        "ones: it copies only bytes the main loop would emit identically, "
+        "within the same limits",
+    "rel:cirmem_utf8.c:297:29:<-><=":
+        "at == n1 now gives lim = n1 = at, a run of length 0 at the span "
+        "boundary; the main loop continues with the same bytes",
+    "const:cirmem_utf8.c:331:17:0->1":
+        "n1 is always overwritten by cirmem_read_span(r, 0, &n1), which "
+        "stores *len on every path",
 }
 
 NICE = ["nice", "-n", "15"]
@@ -528,13 +578,18 @@ def sweep(src, fname):
             out.append(("negate", p + 1, q, "!(%s)" % src[p + 1:q]))
     # deleted statements: a whole line that is one expression statement
     pos = 0
+    prev = ";"
     for line in code.split("\n"):
         s = line.strip()
-        if s.endswith(";") and not s.startswith(("return", "for", "}")) \
+        # a statement that starts on this line (not the tail of one)
+        if s.endswith(";") and prev[-1:] in ";{}" and \
+                not s.startswith(("return", "for", "}")) \
                 and not DECL.match(line) and "(void)n" not in s and \
                 "(void)m" not in s and s.count(";") == 1:
             st = pos + line.index(s)
             out.append(("delete", st, st + len(s), ""))
+        if s:
+            prev = s
         pos += len(line) + 1
     muts = []
     for op, s, e, new in out:
@@ -763,17 +818,29 @@ def main():
 
     base = os.path.join(ROOT, "build", "mutants")
     scratch = os.path.join(base, "tree")
-    os.makedirs(base, exist_ok=True)
-    log = os.path.join(base, "mutants.log")
-    open(log, "w").close()
     core_files = [C, U, "core/cirmem.h"]
-    before = tree_hash(core_files)
-
-    make_scratch(scratch)
     pristine = {}
     for f in (C, U):
-        with open(os.path.join(scratch, f)) as fh:
+        with open(os.path.join(ROOT, f)) as fh:
             pristine[f] = fh.read()
+    if not args.list_sweep:
+        # one run at a time: a second one would rewrite the scratch tree
+        os.makedirs(base, exist_ok=True)
+        lock = open(os.path.join(base, ".lock"), "w")
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            print("mutants: another run holds %s/.lock" % base)
+            return 1
+        log = os.path.join(base, "mutants.log")
+        open(log, "w").close()
+        before = tree_hash(core_files)
+        make_scratch(scratch)
+        for f in (C, U):
+            with open(os.path.join(scratch, f)) as fh:
+                if fh.read() != pristine[f]:
+                    print("mutants: core/ changed while copying; run again")
+                    return 1
 
     bad = [m[0] for m in MUTANTS if pristine[m[1]].count(m[2]) != 1]
     if bad:
