@@ -228,15 +228,22 @@ class Lib:
                            "give that ring" % (c.hex(), cap, head, lost))
 
     def utf8(self, max_in, out_cap, flags):
-        """One call with an output buffer of exactly out_cap bytes."""
+        """One call with an output buffer of exactly out_cap bytes (or of
+        the most the call can write), filled with a canary that must
+        survive past the result."""
         r = self.ring
         size = out_cap if out_cap < BIG else 3 * self.used(r)
         buf = (ctypes.c_uint8 * max(size, 1))()
+        ctypes.memset(buf, 0xCD, max(size, 1))  # canary past the result
         cons = ctypes.c_size_t(0xDEAD)
         n = self.read_utf8(r, buf, out_cap, max_in, flags,
                            ctypes.byref(cons))
         if n > size:
             raise Disagree("produced %d > %d" % (n, size))
+        tail = bytes(buf)[n:size]
+        if tail != b"\xcd" * len(tail):
+            raise Disagree("wrote past its result of %d bytes (buffer %d)"
+                           % (n, size))
         return bytes(buf)[:n], cons.value
 
 
@@ -263,7 +270,11 @@ class Runner:
         want = expect(c, lost, len(c) == cap, flags, max_in, out_cap)
         read0 = lib.bytes_read(lib.ring)
         drop0 = lib.bytes_dropped(lib.ring)
-        got = lib.utf8(max_in, out_cap, flags)
+        try:
+            got = lib.utf8(max_in, out_cap, flags)
+        except Disagree as e:
+            raise Disagree("%s: %s" % (describe(c, cap, head, lost, flags,
+                                                max_in, out_cap), e))
         self.cases += 1
         if got != want:
             raise Disagree("%s: cirmem %s consumed %d, oracle %s consumed %d"
