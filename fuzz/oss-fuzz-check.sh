@@ -12,7 +12,7 @@
 # Usage: fuzz/oss-fuzz-check.sh OUTDIR   (run from the repository root)
 set -u -o pipefail
 
-top=${1:?usage: oss-fuzz-check.sh OUTDIR}
+top=$(realpath -m -- "${1:?usage: oss-fuzz-check.sh OUTDIR}")
 CC=${OSSFUZZ_CC:-clang-14}
 CXX=${OSSFUZZ_CXX:-clang++-14}
 die() { echo "oss-fuzz-check: FAIL: $*" >&2; exit 1; }
@@ -52,7 +52,7 @@ for cfg in address:x86_64 undefined:x86_64 memory:x86_64 address:i386; do
     env CC="$CC" CXX="$CXX" CFLAGS="$common $sflags $m" \
         CXXFLAGS="$common $sflags $m" LIB_FUZZING_ENGINE=-fsanitize=fuzzer \
         SANITIZER="$san" FUZZING_ENGINE=libfuzzer ARCHITECTURE="$arch" \
-        OUT="$PWD/$d/out" SRC="$PWD/$top/src" WORK="$PWD/$d/work" \
+        OUT="$d/out" SRC="$top/src" WORK="$d/work" \
         timeout 600 nice -n 10 bash fuzz/oss-fuzz/build.sh >"$d/build.log" 2>&1 ||
         { tail -30 "$d/build.log"; die "build.sh failed for $san/$arch"; }
     n=0
