@@ -23,6 +23,11 @@ done
 if [ -n "$missing$missing_bpo" ]; then
     echo "deps: installing$missing${missing_bpo:+ (bookworm-backports:$missing_bpo)}"
     sh "$(dirname "$0")/apt-sources.sh"
+    # NAME:i386 (the -m32 tests) needs the i386 architecture in dpkg.
+    case "$missing" in *:i386*)
+        dpkg --print-foreign-architectures | grep -qx i386 ||
+            $SUDO dpkg --add-architecture i386 ;;
+    esac
     $SUDO apt-get update -q
     [ -z "$missing" ] ||
         $SUDO apt-get install -y -q --no-install-recommends $missing

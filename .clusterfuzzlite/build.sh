@@ -1,5 +1,5 @@
 #!/bin/bash -eu
 # SPDX-License-Identifier: MIT
-# ClusterFuzzLite build: the same script as OSS-Fuzz (one source of truth).
-cd "$SRC/cirmem"
-exec bash fuzz/oss-fuzz/build.sh
+# ClusterFuzzLite build: the checked-out tree's own fuzzer build, the same
+# script OSS-Fuzz runs (fuzz/build-fuzzers.sh).
+exec bash "$SRC/cirmem/fuzz/build-fuzzers.sh"

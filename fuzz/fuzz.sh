@@ -5,7 +5,9 @@
 #
 #   fuzz.sh replay                      corpus + regressions, ASan+UBSan
 #   fuzz.sh run ENGINE HARNESS SECONDS regress|campaign
-#   fuzz.sh cov                         coverage of core/ by the corpus
+#   fuzz.sh cov                         coverage of core/ by the corpus;
+#                                       fails on a line or branch outside
+#                                       tests/coverage-allowlist.txt
 #
 # Environment: FUZZ_DIR (build/fuzz), FUZZ_HARNESSES ("ring utf8"),
 # FUZZ_NICE (nice level, 10), FUZZ_COV_EXTRA (more corpus roots for cov:
@@ -208,6 +210,10 @@ cmd_cov() {
                 "${what# }" "$(sed -n "${line}p" "$file" | sed 's/^ *//')"
         done
     say "coverage details: $FUZZ_DIR/cov/core.txt (llvm-cov show), $FUZZ_DIR/cov/core.lcov"
+    # the gate: every line and branch side reached or allowlisted
+    python3 tests/cov_gate.py fuzz-cov "$FUZZ_DIR/cov/core.lcov" \
+        tests/coverage-allowlist.txt core/cirmem.c core/cirmem_utf8.c ||
+        die "fuzz-cov: core/ not fully covered by the corpus (see above)"
 }
 
 case ${1:-} in

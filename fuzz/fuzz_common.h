@@ -272,15 +272,23 @@ typedef struct fz_pair {
 
 static inline void fz_pair_check(fz_pair *p);
 
-static inline void fz_pair_init(fz_pair *p, size_t cap)
+/* (Re)allocate both storages with exactly cap bytes, freeing the old. */
+static inline void fz_pair_storage(fz_pair *p, size_t cap)
 {
-    memset(p, 0, sizeof *p);
+    free(p->rs);
+    free(p->ms);
     p->alloc = cap;
     p->rs = fz_alloc_exact(cap);
     p->ms = fz_alloc_exact(cap);
     /* distinct garbage, so uncommitted storage never matches by luck */
     memset(p->rs, 0xA5, cap);
     memset(p->ms, 0x5A, cap);
+}
+
+static inline void fz_pair_init(fz_pair *p, size_t cap)
+{
+    memset(p, 0, sizeof *p);
+    fz_pair_storage(p, cap);
     FZ_CHECK(cirmem_init(&p->r, p->rs, cap) == CIRMEM_OK, "init(%zu)", cap);
     FZ_CHECK(cirmem_ref_init(&p->m, p->ms, cap) == CIRMEM_OK,
              "ref init(%zu)", cap);
@@ -402,8 +410,14 @@ static inline size_t fz_pair_utf8(fz_pair *p, size_t out_cap, bool unbounded,
     bool nul = (flags & CIRMEM_UTF8_NUL_AS_C0_80) != 0;
     size_t bad = 0;
 
+    if (o1 != NULL) /* canary: a write past the result shows */
+        memset(o1, 0xCD, bufsz);
     a = cirmem_read_utf8(&p->r, o1, pass_cap, max_in, flags,
                          want_consumed ? &c1 : NULL);
+    if (o1 != NULL && a <= bufsz)
+        for (size_t i = a; i < bufsz; i++)
+            FZ_CHECK(o1[i] == 0xCD, "read_utf8 wrote byte %zu past its "
+                     "result of %zu bytes", i, a);
     b = cirmem_ref_read_utf8(&p->m, out_null ? NULL : o2, pass_cap, max_in,
                              flags, &c2);
     FZ_CHECK(a == b, "read_utf8 produced %zu vs ref %zu (out_cap %zu max_in "

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * UTF-8 harness: cirmem_read_utf8() against the reference model's
- * independent decoder (spec/ref/, cross-checked against Python), plus
+ * UTF-8 harness: cirmem_read_utf8() against the decoder of the reference
+ * model (spec/ref/; the core itself is compared with CPython's
+ * decoder by tests/utf8_oracle.py in `make test`), plus
  * properties that need no oracle.
  *
  * Input: first byte % 3 picks the mode, then

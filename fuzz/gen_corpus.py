@@ -213,6 +213,13 @@ def ring_seeds():
                                  (4, 0x8001), (4, 1), (5, 0), (5, 2**64 - 2),
                                  (6, 2**64 - 1), (7, 1), (8, 5), (8 + 20, 5),
                                  (9, 3)])
+    # the inline copies of 17..64 bytes (copy_small's 33..64 branch):
+    # writes, reads, peeks and a full-ring overwrite of those sizes
+    s["small_copies_17_to_64"] = cap(256) + w(BOUNDED, n(33)) + \
+        rd(n(33)) + w(BOUNDED, n(48)) + peek(n(0), n(48)) + rd(n(48)) + \
+        w(BOUNDED, n(64)) + rd(n(64)) + w(BOUNDED, n(17)) + rd(n(17)) + \
+        w(OVERWRITE, rel("cap", 0)) + w(OVERWRITE, n(40)) + \
+        w(OVERWRITE, n(63)) + rd(n(50))
     for c in (1, 2, 3, 7, 8, 9, 255, 256, 257, 4095, 4096, 1000):
         s[f"mixed_cap{c}"] = cap(c) + w(OVERWRITE, rel("cap", -1)) + \
             rd(n(1)) + w(BOUNDED, n(3)) + w(DROP_NEW, rel("free", 1)) + \

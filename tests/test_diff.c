@@ -154,16 +154,19 @@ static void test_utf8_stream(void **state)
             size_t max_in = 4 + (size_t)(t_rand(&s) % 8);
             unsigned flags = fed == LEN ? CIRMEM_UTF8_FLUSH : 0;
             size_t c1 = 0, c2 = 0, a, b;
-            uint8_t o2[16];
+            uint8_t o2[16], *o1 = t_alloc_exact(out_cap); /* exact size */
 
             n = t_min(n, LEN - fed);
             fed += pair_write(&p, stream + fed, n, CIRMEM_BOUNDED);
-            a = cirmem_read_utf8(&p.r, got + ngot, out_cap, max_in, flags,
-                                 &c1);
+            a = cirmem_read_utf8(&p.r, o1, out_cap, max_in, flags, &c1);
             b = cirmem_ref_read_utf8(&p.m, o2, out_cap, max_in, flags, &c2);
             assert_int_equal(a, b);
             assert_int_equal(c1, c2);
-            assert_memory_equal(got + ngot, o2, a);
+            assert_true(a <= out_cap);
+            t_canary_intact(o1, a, out_cap, "cirmem_read_utf8");
+            assert_memory_equal(o1, o2, a);
+            memcpy(got + ngot, o1, a);
+            free(o1);
             pair_check(&p);
             ngot += a;
         }

@@ -1,9 +1,16 @@
 # SPDX-License-Identifier: MIT
 # cmocka unit tests of core/ and of the reference model spec/ref/.
-#   make test            gcc, -O2 -g, $(WARN)
+#   make test            gcc, -O2 -g, $(WARN); then test-oracle
+#   make test-oracle     cirmem_read_utf8() of build/libcirmem.so against
+#                        CPython's UTF-8 decoder (tests/utf8_oracle.py)
 #   make test-asan       clang-14, AddressSanitizer + UBSan, no recovery
 #   make test-valgrind   the gcc binaries under valgrind (memcheck)
 #   make test-clang      library and tests built by clang-14 -Werror
+#   make test-cov        clang source coverage of core/ by the unit tests;
+#                        fails on an unreached line or branch outside
+#                        tests/coverage-allowlist.txt (tests/cov_gate.py)
+#   make test-m32        gcc -m32 (i386: 32-bit size_t, another
+#                        CIRMEM_CAPACITY_MAX), ASan + UBSan, no recovery
 # Every target exits non-zero when any test fails.  Binaries: build/tests/.
 
 TEST_NAMES := test_cirmem test_utf8 test_diff
@@ -24,9 +31,13 @@ TEST_CLANG_BINS := $(TEST_NAMES:%=$(TEST_DIR)/clang/%)
 TEST_CLANG_LIB := $(TEST_DIR)/clang/libcirmem.a
 
 DEPS_PACKAGES += libcmocka-dev valgrind clang-14 libclang-rt-14-dev coreutils
-CHECK_TARGETS += test test-asan test-valgrind test-clang
+# -m32: gcc's i386 multilib (with lib32asan8 / lib32ubsan1) and cmocka for
+# i386 (.ci/deps.sh adds the i386 architecture for NAME:i386).
+DEPS_PACKAGES += gcc-multilib libcmocka-dev:i386 file
+CHECK_TARGETS += test test-asan test-valgrind test-clang test-m32 test-cov
 
-.PHONY: test test-asan test-valgrind test-clang test-bins
+.PHONY: test test-asan test-valgrind test-clang test-m32 test-bins test-oracle \
+	test-cov
 
 # Run every binary given, report each failure, fail at the end if any.
 define run_tests
@@ -38,7 +49,8 @@ define run_tests
 	echo "all passed: $(notdir $(1))"
 endef
 
-$(TEST_DIR)/gcc $(TEST_DIR)/asan $(TEST_DIR)/clang $(TEST_DIR)/clang/obj:
+$(TEST_DIR)/gcc $(TEST_DIR)/asan $(TEST_DIR)/clang $(TEST_DIR)/clang/obj \
+$(TEST_DIR)/m32 $(TEST_DIR)/cov:
 	mkdir -p $@
 
 # gcc: test + reference model + core sources, compiled together.
@@ -47,6 +59,12 @@ $(TEST_DIR)/gcc/%: tests/%.c $(TEST_SRC_REF) $(CORE_SRC) $(TEST_HDRS) | $(TEST_D
 
 $(TEST_DIR)/asan/%: tests/%.c $(TEST_SRC_REF) $(CORE_SRC) $(TEST_HDRS) | $(TEST_DIR)/asan
 	$(CLANG) $(TEST_CFLAGS) $(SAN_FLAGS) -o $@ $< $(TEST_SRC_REF) $(CORE_SRC) $(TEST_LIBS)
+
+# gcc -m32: 32-bit size_t, ASan + UBSan (gcc 12's lib32asan8 works; the
+# i386 cmocka comes from libcmocka-dev:i386).
+TEST_M32_BINS := $(TEST_NAMES:%=$(TEST_DIR)/m32/%)
+$(TEST_DIR)/m32/%: tests/%.c $(TEST_SRC_REF) $(CORE_SRC) $(TEST_HDRS) | $(TEST_DIR)/m32
+	$(CC) -m32 $(TEST_CFLAGS) $(SAN_FLAGS) -o $@ $< $(TEST_SRC_REF) $(CORE_SRC) $(TEST_LIBS)
 
 # clang: the library on its own (as shipped, -Werror via $(WARN)), then
 # the tests linked against it.
@@ -62,8 +80,14 @@ $(TEST_DIR)/clang/%: tests/%.c $(TEST_SRC_REF) $(TEST_CLANG_LIB) $(TEST_HDRS) | 
 
 test-bins: $(TEST_BINS)
 
-test: $(TEST_BINS)
+test: $(TEST_BINS) $(BUILD)/libcirmem.so
 	$(call run_tests,$(TEST_BINS),)
+	@$(MAKE) --no-print-directory test-oracle
+
+# cirmem_read_utf8() in the shared library against CPython's decoder
+# (tests/utf8_oracle.py, no C code of the project in the oracle).
+test-oracle: $(BUILD)/libcirmem.so
+	timeout $(TEST_TIMEOUT) python3 tests/utf8_oracle.py --lib $(BUILD)/libcirmem.so
 
 test-asan: $(TEST_ASAN_BINS)
 	$(call run_tests,$(TEST_ASAN_BINS),env ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 )
@@ -73,3 +97,29 @@ test-valgrind: $(TEST_BINS)
 
 test-clang: $(TEST_CLANG_BINS)
 	$(call run_tests,$(TEST_CLANG_BINS),)
+
+# The binary must really be 32-bit: a silent 64-bit build would pass.
+test-m32: $(TEST_M32_BINS)
+	@for b in $(TEST_M32_BINS); do file -L $$b | grep -q 'ELF 32-bit.*80386' || \
+	  { echo "test-m32: $$b is not an i386 binary"; exit 1; }; done
+	$(call run_tests,$(TEST_M32_BINS),env ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 )
+
+# Unit-test coverage: clang source-based coverage, -O0, one profile per
+# binary, merged; the gate is tests/cov_gate.py with the allowlist.
+TEST_COV_BINS := $(TEST_NAMES:%=$(TEST_DIR)/cov/%)
+LLVM_PROFDATA ?= llvm-profdata-14
+LLVM_COV ?= llvm-cov-14
+$(TEST_DIR)/cov/%: tests/%.c $(TEST_SRC_REF) $(CORE_SRC) $(TEST_HDRS) | $(TEST_DIR)/cov
+	$(CLANG) $(CSTD) -O0 -g -Icore -Ispec -Itests -fprofile-instr-generate \
+	  -fcoverage-mapping -o $@ $< $(TEST_SRC_REF) $(CORE_SRC) $(TEST_LIBS)
+
+test-cov: $(TEST_COV_BINS) tests/cov_gate.py tests/coverage-allowlist.txt
+	@rm -f $(TEST_DIR)/cov/*.profraw
+	@set -e; for t in $(TEST_COV_BINS); do \
+	  LLVM_PROFILE_FILE=$$t.profraw timeout $(TEST_TIMEOUT) $$t >$$t.log 2>&1 || \
+	    { tail -20 $$t.log; echo "test-cov: $$t failed"; exit 1; }; done
+	$(LLVM_PROFDATA) merge -sparse $(TEST_COV_BINS:%=%.profraw) -o $(TEST_DIR)/cov/all.profdata
+	$(LLVM_COV) export -format=lcov -instr-profile=$(TEST_DIR)/cov/all.profdata \
+	  $(firstword $(TEST_COV_BINS)) $(patsubst %,-object %,$(wordlist 2,9,$(TEST_COV_BINS))) \
+	  $(CORE_SRC) > $(TEST_DIR)/cov/core.lcov
+	python3 tests/cov_gate.py test-cov $(TEST_DIR)/cov/core.lcov tests/coverage-allowlist.txt $(CORE_SRC)
