@@ -183,12 +183,15 @@ qemu-fuzz-build: qemu
 # once fixed).
 qemu-fuzz: qemu-fuzz-build
 	@mkdir -p $(QEMU_FUZZ_DIR)/corpus $(QEMU_FUZZ_DIR)/crashes
-	cd $(QEMU_FUZZ_DIR) && $(QEMU_SAN_ENV) $(QEMU_NICE) timeout \
-	  $$(( $(FUZZ_SECONDS) + 300 )) $(abspath $(QEMU_FUZZ_BIN)) \
-	  --fuzz-target=ringbuf-qmp-fuzz $(QEMU_FUZZ_FLAGS:-dict=%=-dict=$(CURDIR)/%) \
+	@echo "qemu-fuzz: $(FUZZ_SECONDS) s of ringbuf-qmp-fuzz (log: $(QEMU_FUZZ_DIR)/campaign.log)"
+	@$(QEMU_SAN_ENV) timeout $$(( $(FUZZ_SECONDS) + 300 )) $(QEMU_NICE) \
+	  $(QEMU_FUZZ_BIN) --fuzz-target=ringbuf-qmp-fuzz $(QEMU_FUZZ_FLAGS) \
 	  -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
-	  -artifact_prefix=crashes/ corpus $(CURDIR)/$(QEMU_FUZZ_SEEDS) \
-	  2>&1 | tee $(QEMU_FUZZ_DIR)/campaign.log | grep -v '^#[0-9]*.*\(NEW\|REDUCE\)'
+	  -artifact_prefix=$(QEMU_FUZZ_DIR)/crashes/ $(QEMU_FUZZ_DIR)/corpus \
+	  $(QEMU_FUZZ_SEEDS) > $(QEMU_FUZZ_DIR)/campaign.log 2>&1; rc=$$?; \
+	grep -E '^#[0-9]+.*(INITED|DONE|pulse)|^stat::|ERROR|SUMMARY' \
+	  $(QEMU_FUZZ_DIR)/campaign.log | tail -20; \
+	ls $(QEMU_FUZZ_DIR)/crashes; exit $$rc
 
 qemu-fuzz-regress: qemu-fuzz-build
 	@set -e; for f in $(QEMU_FUZZ_SEEDS)/* $(wildcard $(QEMU_FUZZ_REGRESSIONS)/*); do \
