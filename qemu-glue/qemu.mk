@@ -218,7 +218,7 @@ qemu-san-check: qemu-fuzz-build $(QEMU_INITRAMFS)
 	  $(QEMU_FUZZ_OBJ)/qemu-system-x86_64 $(QEMU_KERNEL) $(QEMU_INITRAMFS) \
 	  $(QEMU_DIR)/san-e2e
 	@n=$$(ls $(QEMU_DIR)/san-e2e/stderr | wc -l); \
-	if grep -l 'Sanitizer\|runtime error:' $(QEMU_DIR)/san-e2e/stderr/*; \
+	if grep -l 'ERROR: [A-Za-z]*Sanitizer\|runtime error:' $(QEMU_DIR)/san-e2e/stderr/*; \
 	then echo "qemu-san-check: sanitizer reports above"; exit 1; fi; \
 	echo "qemu-san-check: no sanitizer report in the stderr of $$n QEMU runs"
 
