@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
-"""End-to-end benchmarks of the ringbuf chardev: Debian's stock QEMU 7.2
+"""End-to-end benchmarks of the ringbuf chardev: Debian's stock QEMU (10.0 from bookworm-backports)
 next to the glued one (cirmem core), measured in the same run with the
 same options.  Standard library only.
 
