@@ -43,6 +43,15 @@ QEMU_STOCK ?= /usr/bin/qemu-system-x86_64
 QEMU_INITRAMFS := $(QEMU_DIR)/initramfs.cpio.gz
 QEMU_FIRMWARE = $(wildcard /usr/share/seabios/*.bin /usr/share/qemu/*.bin \
 	/usr/share/qemu/*.rom /usr/lib/ipxe/qemu/*.rom)
+# Debian's source has no firmware blobs: link the installed ones
+# (qemu-system-x86 brings seabios, ipxe-qemu, qemu-system-data) into the
+# data directory of build dir $(1).
+define link_firmware
+	@d=$$(find $(1)/qemu-bundle -type d -path '*/share/qemu' | head -n 1); \
+	[ -n "$$d" ] || { echo "qemu: no qemu-bundle in $(1)"; exit 1; }; \
+	for f in $(QEMU_FIRMWARE); do [ -f "$$f" ] || continue; \
+	  b=$$d/$$(basename "$$f"); [ -e "$$b" ] || ln -s "$$f" "$$b"; done
+endef
 
 DEPS_PACKAGES += ninja-build meson@bpo libglib2.0-dev libpixman-1-dev \
 	libfdt-dev zlib1g-dev python3-venv flex bison ccache dpkg-dev patch \
@@ -79,12 +88,7 @@ qemu-build:
 	  { grep -B2 -A12 -m5 'error\|FAILED' ../ninja.log | cut -c1-300 | head -80; exit 1; }
 	@grep -c 'Compiling\|Linking' $(QEMU_DIR)/ninja.log | \
 	  sed 's/^/qemu: build steps run: /'
-	@# Debian's source has no firmware blobs: use the installed ones
-	@# (qemu-system-x86 brings seabios, ipxe-qemu, qemu-system-data).
-	@d=$$(find $(QEMU_OBJ)/qemu-bundle -type d -path '*/share/qemu' | \
-	  head -n 1); [ -n "$$d" ] || { echo "qemu: no qemu-bundle"; exit 1; }; \
-	for f in $(QEMU_FIRMWARE); do [ -f "$$f" ] || continue; \
-	  b=$$d/$$(basename "$$f"); [ -e "$$b" ] || ln -s "$$f" "$$b"; done
+	$(call link_firmware,$(QEMU_OBJ))
 
 $(QEMU_INITRAMFS): qemu-glue/tests/mkinitramfs.sh qemu-glue/tests/init.sh
 	@mkdir -p $(QEMU_DIR)
@@ -175,10 +179,7 @@ qemu-fuzz-build: qemu
 	  qemu-fuzz-x86_64 qemu-system-x86_64 tests/qtest/ringbuf-test \
 	  > ../ninja-fuzz.log 2>&1 || \
 	  { grep -B2 -A12 -m5 'error\|FAILED' ../ninja-fuzz.log | cut -c1-300 | head -80; exit 1; }
-	@d=$$(find $(QEMU_FUZZ_OBJ)/qemu-bundle -type d -path '*/share/qemu' | \
-	  head -n 1); [ -n "$$d" ] || { echo "qemu-fuzz: no qemu-bundle"; exit 1; }; \
-	for f in $(QEMU_FIRMWARE); do [ -f "$$f" ] || continue; \
-	  b=$$d/$$(basename "$$f"); [ -e "$$b" ] || ln -s "$$f" "$$b"; done
+	$(call link_firmware,$(QEMU_FUZZ_OBJ))
 
 # A campaign: the corpus grows in $(QEMU_FUZZ_DIR)/corpus, crashes land
 # in $(QEMU_FUZZ_DIR)/crashes (copy each to qemu-glue/fuzz/regressions/
