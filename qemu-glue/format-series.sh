@@ -29,6 +29,8 @@ if [ -s "$old_cover" ]; then
     awk 'f && /^[^ ].* \([0-9]+\):$/ { exit } f { print }
          /^$/ && !f && seen { f = 1 } /^Subject:/ { seen = 1 }' \
         "$old_cover" > "$body"
+    # drop the body's trailing blank lines (format-patch adds its own)
+    sed -i -e :a -e '/^\n*$/{$d;N;ba' -e '}' "$body"
     awk -v subj="$subj" -v bodyf="$body" '
         /^Subject:/ { sub(/\*\*\* SUBJECT HERE \*\*\*/, subj) }
         /^\*\*\* BLURB HERE \*\*\*$/ {

@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Maintainer tool: copy the cirmem core (core/*, spec/cirmem_logic.h) into
-# a QEMU git tree's subprojects/cirmem/, where patch 1 of the series
+# a QEMU git tree's subprojects/cirmem/, where the series' subprojects patch
 # carries it; or, with --check, fail if the tree's copy differs (make
 # qemu-check runs that, so the series never ships a stale core).
 #   sync-core.sh [--check] QEMU_TREE

@@ -7,7 +7,7 @@ readable scenario per file, in the target's input format.
     gen_seeds.py [OUTDIR]      (default: corpus/ beside this script)
 
 The format (tests/qtest/fuzz/ringbuf_fuzz.c): a sequence of operations,
-each an opcode byte (mod 12) followed by its fields in order.  A device
+each an opcode byte (mod 13) followed by its fields in order.  A device
 is a byte (mod 4: r0 r1 r2 ser); a size is a byte < 128 indexing the
 size table, or a byte >= 128 followed by 4 bytes (little endian, mod
 70000); a string is a length byte and that many bytes.
@@ -23,7 +23,7 @@ FMT = {"utf8": 0, "base64": 1, "hex": 2}
 POLICY = {"overwrite": 0, "drop-new": 1, "block": 2, "sideways": 3}
 CONTROL = {"block": 0, "drop": 1, "later": 2}
 (ADD, REMOVE, RB_WRITE, RB_READ, MC_WRITE, MC_READ, QUERY, HMP_INFO,
- HMP_READ, GUEST_WRITE, GUEST_IO, FLUSH) = range(12)
+ HMP_READ, GUEST_WRITE, GUEST_IO, FLUSH, CHANGE) = range(13)
 
 
 def size(n):
@@ -44,6 +44,12 @@ def add(dev, sz=None, input_size=None, read_max=None, policy=None):
     return (bytes([ADD, has]) + size(sz or 0) + size(input_size or 0) +
             size(read_max or 0) + bytes([POLICY[policy or "overwrite"],
                                          DEV[dev]]))
+
+
+def change(sz=None, input_size=None, read_max=None, policy=None):
+    """chardev-change of ser, the UART's chardev, to a new ring"""
+    return bytes([CHANGE]) + add("r0", sz, input_size, read_max,
+                                 policy)[1:-1]
 
 
 def remove(dev):
@@ -123,6 +129,10 @@ SEEDS = {
     + mc_read("r0", 2**63 - 1, "base64", "drop") + query("r0"),
     "remove_and_readd": add("r0", 3) + rb_write("r0", b"abc") + remove("r0") + rb_read("r0", 3)
     + add("r0", 1000) + remove("ser") + hmp_info("r2") + query("r2"),
+    "change_under_uart": mc_write("ser", b"pending") + guest_write(b"out")
+    + change(5, input_size=2, policy="block") + guest_write(b"0123456789")
+    + mc_write("ser", b"abc") + guest_io(("read", 0), ("read", 0)) + query("ser")
+    + change(0) + change(3, read_max=1) + rb_read("ser", 100) + hmp_info("ser"),
     "sizes_odd": add("r0", 997) + add("r1", 1) + add("r2", 1000)
     + b"".join(rb_write(d, b"x" * 200) for d in ("r0", "r1", "r2") for _ in range(6))
     + rb_read("r0", 500) + rb_read("r1", 5) + rb_read("r2", 65536, "base64"),

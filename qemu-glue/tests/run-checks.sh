@@ -34,7 +34,7 @@ for p in "$glue"/patches/[0-9]*.patch; do
         fail "checkpatch $(basename "$p")"
     fi
 done
-sh "$glue/sync-core.sh" --check "$work" || fail "patch 1 carries a stale core"
+sh "$glue/sync-core.sh" --check "$work" || fail "the subprojects patch carries a stale core"
 
 # 2. QEMU's own chardev unit test (ringbuf, mux, hub use the ringbuf).
 step "tests/unit/test-char"
