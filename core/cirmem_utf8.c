@@ -399,3 +399,189 @@ size_t cirmem_read_utf8(cirmem *r, uint8_t *out, size_t out_cap,
     }
     return produced;
 }
+
+/* ---- Positioned reads ------------------------------------------------ */
+
+/*
+ * How many bytes from ring offset o on (o > 0) still belong to a unit that
+ * starts before o, in the decoding of the stored bytes from the oldest one;
+ * 0 when o starts a unit.  Every byte that is not a continuation byte
+ * starts a unit (a unit is a lead byte and continuation bytes), so that
+ * decoding is found from the nearest such byte at most three bytes back.
+ */
+/*@ requires cirmem_valid(r);
+    requires 0 < o < r->used;
+    assigns \nothing;
+    ensures \result <= 3 && \result <= r->used - o; */
+static size_t unit_rest(const cirmem *r, size_t o)
+{
+    uint8_t w[7]; /* up to 3 bytes back, and a lead's 4 bytes */
+    uint8_t seq[4];
+    size_t back = o < 3 ? o : 3;
+    size_t n = cirmem_peek(r, o - back, w, sizeof w);
+    size_t j = 1;
+    size_t len = 1;
+
+    /*@ loop invariant 1 <= j <= back + 1;
+        loop assigns j;
+        loop variant back + 1 - j; */
+    while (j <= back && w[back - j] >= 0x80 && w[back - j] <= 0xBF) {
+        j++;
+    }
+    if (j > back) {
+        return 0; /* no lead byte close enough: o starts a unit */
+    }
+    (void)classify(w, n, w, n, back - j, seq, &len);
+    return len > j ? len - j : 0;
+}
+
+/* Bytes to skip at ring offset o, whose spans are p1/p2 (n bytes): after
+ * this reader's loss (`behind`, then o == 0) the orphaned continuation
+ * bytes, as cirmem_read_utf8() skips them after a loss; otherwise the rest
+ * of a unit that starts before o.  Never more than max_in. */
+/*@ requires cirmem_valid(r);
+    requires o <= r->used && n == r->used - o;
+    requires behind ==> o == 0;
+    requires src_ok(p1, n1, p2, n);
+    assigns \nothing;
+    ensures \result <= 3 && \result <= n && \result <= max_in;
+    ensures !behind && o == 0 ==> \result == 0; */
+static size_t start_skip(const cirmem *r, size_t o, bool behind,
+                         const uint8_t *p1, size_t n1, const uint8_t *p2,
+                         size_t n, size_t max_in)
+{
+    size_t rest;
+
+    if (behind) {
+        return orphan_len(p1, n1, p2, n, max_in);
+    }
+    if (o == 0 || n == 0) {
+        return 0;
+    }
+    rest = unit_rest(r, o);
+    if (rest == 0) {
+        return 0;
+    }
+    return orphan_len(p1, n1, p2, n, rest < max_in ? rest : max_in);
+}
+
+/* Decode from ring offset o without consuming anything, starting on a
+ * unit boundary (start_skip()); like decode_ring().  Returns the offset
+ * reached, relative to o; *skipped gets the bytes skipped first. */
+/*@ requires cirmem_valid(r);
+    requires o <= r->used;
+    requires behind ==> o == 0;
+    requires out == \null ==> out_cap == 0;
+    requires out != \null ==> \valid(out + (0 .. out_cap - 1));
+    requires out != \null ==>
+      \separated(out + (0 .. out_cap - 1), r, r->buf + (0 .. r->cap - 1));
+    requires \valid(produced) && \valid(skipped);
+    requires \separated(produced, skipped, r, r->buf + (0 .. r->cap - 1));
+    requires out != \null ==>
+      \separated(produced, skipped, out + (0 .. out_cap - 1));
+    assigns out[0 .. out_cap - 1], *produced, *skipped;
+    ensures \result <= r->used - o && \result <= max_in;
+    ensures *skipped <= 3 && *skipped <= \result;
+    ensures !behind && o == 0 ==> *skipped == 0;
+    ensures *produced <= out_cap;
+    ensures utf8_wf(out, *produced, m);
+    ensures progress:
+      out_cap >= 4 && max_in >= 4 && o < r->used &&
+      (r->used - o >= 4 || flush || (o == 0 && r->used == r->cap)) ==>
+        \result > 0; */
+static size_t decode_at(const cirmem *r, size_t o, bool behind,
+                        uint8_t *out, size_t out_cap, size_t max_in, int m,
+                        bool flush, size_t *skipped, size_t *produced)
+{
+    size_t n = r->used - o;
+    size_t n1 = 0;
+    size_t n2 = 0;
+    const uint8_t *p1 = cirmem_read_span(r, o, &n1);
+    const uint8_t *p2 = NULL;
+    size_t skip;
+
+    if (n1 < n) {
+        p2 = cirmem_read_span(r, o + n1, &n2);
+    }
+    skip = start_skip(r, o, behind, p1, n1, p2, n, max_in);
+    *skipped = skip;
+    return decode(p1, n1, p2, n, skip, max_in, out, out_cap, m, flush,
+                  o == 0 && n == r->cap, produced);
+}
+
+/*@ requires cirmem_valid(r);
+    requires res == \null || \valid(res);
+    requires out == \null || \valid(out + (0 .. out_cap - 1));
+    requires out != \null ==>
+      \separated(out + (0 .. out_cap - 1), r, r->buf + (0 .. r->cap - 1));
+    requires res != \null ==> \separated(res, r, r->buf + (0 .. r->cap - 1));
+    requires res != \null && out != \null ==>
+      \separated(res, out + (0 .. out_cap - 1));
+    assigns out[0 .. out_cap - 1], *res;
+    behavior bad_args:
+      assumes res == \null || (out == \null && out_cap > 0);
+      assigns \nothing;
+      ensures \result == CIRMEM_ERR_NULL;
+    behavior exhausted:
+      assumes res != \null && (out != \null || out_cap == 0);
+      assumes cirmem_exhausted(r);
+      assigns \nothing;
+      ensures \result == CIRMEM_ERR_EXHAUSTED;
+    behavior past_end:
+      assumes res != \null && (out != \null || out_cap == 0);
+      assumes !cirmem_exhausted(r) && pos > cirmem_end_of(r);
+      assigns \nothing;
+      ensures \result == CIRMEM_ERR_POSITION;
+    behavior decode:
+      assumes res != \null && (out != \null || out_cap == 0);
+      assumes !cirmem_exhausted(r) && pos <= cirmem_end_of(r);
+      ensures \result == CIRMEM_OK;
+      ensures \let p = cirmem_max(pos, cirmem_start_of(r));
+              p <= res->position <= p + 3 &&
+              res->position <= res->next <= cirmem_end_of(r) &&
+              res->next - p <= max_in;
+      ensures res->lost == res->position - pos;
+      ensures pos == cirmem_start_of(r) ==> res->position == pos;
+      ensures res->out_len <= out_cap;
+      ensures utf8_wf(out, res->out_len,
+                      (flags & CIRMEM_UTF8_NUL_AS_C0_80) != 0 ? 1 : 0);
+      ensures progress: \let p = cirmem_max(pos, cirmem_start_of(r));
+        out_cap >= 4 && max_in >= 4 && p < cirmem_end_of(r) &&
+        (cirmem_end_of(r) - p >= 4 || (flags & CIRMEM_UTF8_FLUSH) != 0 ||
+         (p == cirmem_start_of(r) && r->used == r->cap)) ==>
+          res->next > p;
+    complete behaviors;
+    disjoint behaviors; */
+int cirmem_peek_utf8_at(const cirmem *r, uint64_t pos, uint8_t *out,
+                        size_t out_cap, size_t max_in, unsigned flags,
+                        cirmem_pos_read *res)
+{
+    int m = (flags & CIRMEM_UTF8_NUL_AS_C0_80) != 0;
+    bool flush = (flags & CIRMEM_UTF8_FLUSH) != 0;
+    uint64_t end;
+    uint64_t start;
+    size_t o;
+    size_t skip = 0;
+    size_t produced = 0;
+    size_t in;
+
+    if (res == NULL || (out == NULL && out_cap > 0)) {
+        return CIRMEM_ERR_NULL;
+    }
+    end = cirmem_end(r);
+    if (end == UINT64_MAX) {
+        return CIRMEM_ERR_EXHAUSTED;
+    }
+    if (pos > end) {
+        return CIRMEM_ERR_POSITION;
+    }
+    start = cirmem_start(r);
+    o = pos > start ? (size_t)(pos - start) : 0; /* offset, <= used */
+    in = decode_at(r, o, pos < start, out, out_cap, max_in, m, flush, &skip,
+                   &produced);
+    *res = (cirmem_pos_read){ .position = start + o + skip,
+                              .lost = start + o + skip - pos,
+                              .next = start + o + in,
+                              .out_len = produced };
+    return CIRMEM_OK;
+}
