@@ -306,7 +306,14 @@ static void op_peek_at(fz_pair *p, fz_in *in)
     uint8_t ctl = fz_byte(in);
     uint64_t pos = fz_position(in, &p->m);
     size_t n = fz_count(in, cirmem_capacity(&p->r), cirmem_used(&p->r));
+    uint8_t one;
 
+    if (ctl & 0x80) { /* no result struct: an error, nothing written */
+        FZ_CHECK(cirmem_peek_at(&p->r, pos, &one, n ? 1 : 0, NULL) ==
+                 CIRMEM_ERR_NULL && cirmem_ref_peek_at(&p->m, pos, &one,
+                 n ? 1 : 0, NULL) == CIRMEM_ERR_NULL, "peek_at(res NULL)");
+        return;
+    }
     (void)fz_pair_peek_at(p, pos, n, (ctl & 7) == 0);
 }
 
@@ -318,7 +325,15 @@ static void op_utf8_at(fz_pair *p, fz_in *in)
     uint64_t pos = fz_position(in, &p->m);
     size_t out_cap = fz_min(fz_count(in, cap, used), 3 * FZ_CAP_MAX + 16);
     size_t max_in = fz_count(in, cap, used);
+    uint8_t one;
 
+    if (ctl & 0x80) { /* no result struct: an error, nothing written */
+        FZ_CHECK(cirmem_peek_utf8_at(&p->r, pos, &one, 1, max_in, 0, NULL) ==
+                 CIRMEM_ERR_NULL && cirmem_ref_peek_utf8_at(&p->m, pos, &one,
+                 1, max_in, 0, NULL) == CIRMEM_ERR_NULL,
+                 "peek_utf8_at(res NULL)");
+        return;
+    }
     (void)fz_pair_utf8_at(p, pos, out_cap, (ctl & 0x18) == 0x18, max_in,
                           ctl & 3u, NULL, NULL);
 }
