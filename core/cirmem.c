@@ -674,14 +674,14 @@ size_t cirmem_peek(const cirmem *r, size_t offset, uint8_t *out, size_t n)
 }
 
 /*@
-  // A positioned copy of the stored bytes from offset `at` (position
-  // start + at) on: as many as fit in n, the rest of out untouched.
-  predicate copied_from{L}(cirmem *r, integer at, uint8_t *out, integer n,
-                           cirmem_pos_read *res) =
-      res->out_len == cirmem_min(n, r->used - at) &&
-      res->next == res->position + res->out_len &&
-      (\forall integer k; 0 <= k < res->out_len ==>
-         out[k] == cirmem_at(r, at + k));
+  // A positioned copy, from state A to B, of the stored bytes from
+  // offset `at` (position start + at) on: as many as fit in n.
+  predicate copied_from{A, B}(cirmem *r, integer at, uint8_t *out,
+                              integer n, cirmem_pos_read *res) =
+      \at(res->out_len, B) == cirmem_min(n, \at(r->used, A) - at) &&
+      \at(res->next, B) == \at(res->position, B) + \at(res->out_len, B) &&
+      (\forall integer k; 0 <= k < \at(res->out_len, B) ==>
+         \at(out[k], B) == cirmem_at{A}(r, at + k));
 */
 
 /*@ requires cirmem_valid(r);
@@ -715,14 +715,15 @@ size_t cirmem_peek(const cirmem *r, size_t offset, uint8_t *out, size_t n)
       ensures \result == CIRMEM_OK;
       ensures res->position == cirmem_start_of(r);
       ensures res->lost == cirmem_start_of(r) - pos;
-      ensures copied_from(r, 0, out, n, res);
+      ensures behind_copy: copied_from{Pre, Post}(r, 0, out, n, res);
     behavior stored:
       assumes res != \null && (out != \null || n == 0);
       assumes !cirmem_exhausted(r) &&
               cirmem_start_of(r) <= pos <= cirmem_end_of(r);
       ensures \result == CIRMEM_OK;
       ensures res->position == pos && res->lost == 0;
-      ensures copied_from(r, pos - cirmem_start_of(r), out, n, res);
+      ensures stored_copy: copied_from{Pre, Post}(r,
+                pos - \old(cirmem_start_of(r)), out, n, res);
     complete behaviors;
     disjoint behaviors; */
 int cirmem_peek_at(const cirmem *r, uint64_t pos, uint8_t *out, size_t n,
@@ -747,13 +748,18 @@ int cirmem_peek_at(const cirmem *r, uint64_t pos, uint8_t *out, size_t n,
     start = end - r->used;
     /*@ assert start == cirmem_start_of(r); */
     first = pos > start ? pos : start; /* the bytes before start are gone */
+    /*@ assert first: first == cirmem_max(pos, cirmem_start_of(r)) &&
+          first - start <= r->used; */
     at = (size_t)(first - start);
+    /*@ assert at: at == first - cirmem_start_of(r); */
     k = min_size(n, r->used - at);
     ring_get(r, at, out, k);
     /*@ assert copied: \forall integer j; 0 <= j < k ==>
-          out[j] == cirmem_at(r, at + j); */
-    *res = (cirmem_pos_read){ .position = first, .lost = first - pos,
-                              .next = first + k, .out_len = k };
+          out[j] == cirmem_at{Pre}(r, at + j); */
+    res->position = first;
+    res->lost = first - pos;
+    res->next = first + k;
+    res->out_len = k;
     return CIRMEM_OK;
 }
 
@@ -961,6 +967,8 @@ uint8_t *cirmem_write_span(cirmem *r, size_t *len)
     ensures \result == cirmem_min(n, \old(r->cap - r->used));
     ensures r->used == \old(r->used) + \result;
     ensures r->written == cirmem_sat(\old(r->written) + \result);
+    ensures r->written != UINT64_MAX ==>
+              cirmem_end_of(r) == \old(cirmem_end_of(r)) + \result;
     ensures \forall integer k; 0 <= k < r->used ==>
               cirmem_at(r, k) == \old(cirmem_at(r, k)); */
 size_t cirmem_commit(cirmem *r, size_t n)

@@ -10,6 +10,25 @@
 #include "cirmem.h"
 #include "cirmem_logic.h"
 
+/*
+ * The decoding helpers below have two callers, cirmem_read_utf8() and
+ * cirmem_peek_utf8_at(); gcc then keeps decode() and classify() as calls
+ * (one per non-ASCII unit), which slows the reader down.  FLATTEN inlines
+ * all of them into each public function, as with one caller.  Only code
+ * placement changes.
+ */
+#if defined(__GNUC__)
+#define FLATTEN __attribute__((flatten))
+#else
+#define FLATTEN
+#endif
+FLATTEN size_t cirmem_read_utf8(cirmem *r, uint8_t *out, size_t out_cap,
+                                size_t max_in, unsigned flags,
+                                size_t *consumed);
+FLATTEN int cirmem_peek_utf8_at(const cirmem *r, uint64_t pos, uint8_t *out,
+                                size_t out_cap, size_t max_in, unsigned flags,
+                                cirmem_pos_read *res);
+
 /*@ // Byte i of the data seen as the two spans p1[0..n1-1] ++ p2[...].
     logic integer utf8_src{L}(uint8_t *p1, integer n1, uint8_t *p2,
                               integer i) =
