@@ -10,25 +10,6 @@
 #include "cirmem.h"
 #include "cirmem_logic.h"
 
-/*
- * The decoding helpers below have two callers, cirmem_read_utf8() and
- * cirmem_peek_utf8_at(); gcc then keeps decode() and classify() as calls
- * (one per non-ASCII unit), which slows the reader down.  FLATTEN inlines
- * all of them into each public function, as with one caller.  Only code
- * placement changes.
- */
-#if defined(__GNUC__)
-#define FLATTEN __attribute__((flatten))
-#else
-#define FLATTEN
-#endif
-FLATTEN size_t cirmem_read_utf8(cirmem *r, uint8_t *out, size_t out_cap,
-                                size_t max_in, unsigned flags,
-                                size_t *consumed);
-FLATTEN int cirmem_peek_utf8_at(const cirmem *r, uint64_t pos, uint8_t *out,
-                                size_t out_cap, size_t max_in, unsigned flags,
-                                cirmem_pos_read *res);
-
 /*@ // Byte i of the data seen as the two spans p1[0..n1-1] ++ p2[...].
     logic integer utf8_src{L}(uint8_t *p1, integer n1, uint8_t *p2,
                               integer i) =
@@ -422,11 +403,40 @@ size_t cirmem_read_utf8(cirmem *r, uint8_t *out, size_t out_cap,
 /* ---- Positioned reads ------------------------------------------------ */
 
 /*
- * How many bytes from ring offset o on (o > 0) still belong to a unit that
- * starts before o, in the decoding of the stored bytes from the oldest one;
- * 0 when o starts a unit.  Every byte that is not a continuation byte
- * starts a unit (a unit is a lead byte and continuation bytes), so that
- * decoding is found from the nearest such byte at most three bytes back.
+ * The stored bytes from ring offset o on, as a ring of their own that
+ * shares the storage: a consuming read of it is a positioned read of r
+ * that changes nothing in r.  Its counters mean nothing (written is
+ * pinned at saturation, which waives the identity), its lost flag is
+ * clear: the caller has done any skip.
+ */
+/*@ requires cirmem_valid(r);
+    requires o <= r->used;
+    requires \valid(v) && \separated(v, r, r->buf + (0 .. r->cap - 1));
+    assigns *v;
+    ensures cirmem_valid(v);
+    ensures v->buf == r->buf && v->cap == r->cap;
+    ensures v->used == r->used - o;
+    ensures v->lost == 0;
+    ensures \forall integer k; 0 <= k < v->used ==>
+              cirmem_at(v, k) == cirmem_at(r, o + k); */
+static void view_from(const cirmem *r, size_t o, cirmem *v)
+{
+    *v = *r;
+    v->head = o < r->cap - r->head ? r->head + o : o - (r->cap - r->head);
+    v->used = r->used - o;
+    v->written = UINT64_MAX;
+    v->lost = false;
+}
+
+/*
+ * How many bytes from ring offset o on (0 < o < used) still belong to a
+ * unit that starts before o, in the decoding of the stored bytes from the
+ * oldest one; 0 when o starts a unit.  Every byte that is not a
+ * continuation byte starts a unit (a unit is a lead byte and continuation
+ * bytes), so the unit is the one at the nearest such byte at most three
+ * bytes back.  Its length is found with the decoder itself: the shortest
+ * input limit under which cirmem_read_utf8() takes it (it never splits a
+ * unit); none up to 4 means an incomplete sequence that runs to the end.
  */
 /*@ requires cirmem_valid(r);
     requires 0 < o < r->used;
@@ -434,13 +444,15 @@ size_t cirmem_read_utf8(cirmem *r, uint8_t *out, size_t out_cap,
     ensures \result <= 3 && \result <= r->used - o; */
 static size_t unit_rest(const cirmem *r, size_t o)
 {
-    uint8_t w[7]; /* up to 3 bytes back, and a lead's 4 bytes */
-    uint8_t seq[4];
+    uint8_t w[3];
+    uint8_t sink[4];
     size_t back = o < 3 ? o : 3;
-    size_t n = cirmem_peek(r, o - back, w, sizeof w);
     size_t j = 1;
-    size_t len = 1;
+    size_t m;
+    size_t c = 0;
+    cirmem v;
 
+    (void)cirmem_peek(r, o - back, w, back);
     /*@ loop invariant 1 <= j <= back + 1;
         loop assigns j;
         loop variant back + 1 - j; */
@@ -450,82 +462,54 @@ static size_t unit_rest(const cirmem *r, size_t o)
     if (j > back) {
         return 0; /* no lead byte close enough: o starts a unit */
     }
-    (void)classify(w, n, w, n, back - j, seq, &len);
-    return len > j ? len - j : 0;
+    view_from(r, o - j, &v);
+    /*@ loop invariant j <= m <= 5 && c == 0;
+        loop invariant cirmem_valid(&v) && v.used == r->used - (o - j);
+        loop assigns m, c, v, sink[0 .. 3];
+        loop variant 5 - m; */
+    for (m = j; m <= 4; m++) {
+        (void)cirmem_read_utf8(&v, sink, sizeof sink, m, 0, &c);
+        if (c > 0) {
+            return c > j ? c - j : 0; /* the unit is c bytes long */
+        }
+    }
+    return r->used - o < 3 ? r->used - o : 3;
 }
 
-/* Bytes to skip at ring offset o, whose spans are p1/p2 (n bytes): after
- * this reader's loss (`behind`, then o == 0) the orphaned continuation
- * bytes, as cirmem_read_utf8() skips them after a loss; otherwise the rest
+/* Bytes to skip at ring offset o before decoding: after this reader's
+ * loss (`behind`, then o == 0) the orphaned continuation bytes, up to
+ * three, as cirmem_read_utf8() skips them after a loss; otherwise the rest
  * of a unit that starts before o.  Never more than max_in. */
-/*@ requires cirmem_valid(r);
-    requires o <= r->used && n == r->used - o;
-    requires behind ==> o == 0;
-    requires src_ok(p1, n1, p2, n);
-    assigns \nothing;
-    ensures \result <= 3 && \result <= n && \result <= max_in;
-    ensures !behind && o == 0 ==> \result == 0; */
-static size_t start_skip(const cirmem *r, size_t o, bool behind,
-                         const uint8_t *p1, size_t n1, const uint8_t *p2,
-                         size_t n, size_t max_in)
-{
-    size_t rest;
-
-    if (behind) {
-        return orphan_len(p1, n1, p2, n, max_in);
-    }
-    if (o == 0 || n == 0) {
-        return 0;
-    }
-    rest = unit_rest(r, o);
-    if (rest == 0) {
-        return 0;
-    }
-    return orphan_len(p1, n1, p2, n, rest < max_in ? rest : max_in);
-}
-
-/* Decode from ring offset o without consuming anything, starting on a
- * unit boundary (start_skip()); like decode_ring().  Returns the offset
- * reached, relative to o; *skipped gets the bytes skipped first. */
 /*@ requires cirmem_valid(r);
     requires o <= r->used;
     requires behind ==> o == 0;
-    requires out == \null ==> out_cap == 0;
-    requires out != \null ==> \valid(out + (0 .. out_cap - 1));
-    requires out != \null ==>
-      \separated(out + (0 .. out_cap - 1), r, r->buf + (0 .. r->cap - 1));
-    requires \valid(produced) && \valid(skipped);
-    requires \separated(produced, skipped, r, r->buf + (0 .. r->cap - 1));
-    requires out != \null ==>
-      \separated(produced, skipped, out + (0 .. out_cap - 1));
-    assigns out[0 .. out_cap - 1], *produced, *skipped;
-    ensures \result <= r->used - o && \result <= max_in;
-    ensures *skipped <= 3 && *skipped <= \result;
-    ensures !behind && o == 0 ==> *skipped == 0;
-    ensures *produced <= out_cap;
-    ensures utf8_wf(out, *produced, m);
-    ensures progress:
-      out_cap >= 4 && max_in >= 4 && o < r->used &&
-      (r->used - o >= 4 || flush || (o == 0 && r->used == r->cap)) ==>
-        \result > 0; */
-static size_t decode_at(const cirmem *r, size_t o, bool behind,
-                        uint8_t *out, size_t out_cap, size_t max_in, int m,
-                        bool flush, size_t *skipped, size_t *produced)
+    assigns \nothing;
+    ensures \result <= 3 && \result <= r->used - o && \result <= max_in;
+    ensures !behind && o == 0 ==> \result == 0; */
+static size_t start_skip(const cirmem *r, size_t o, bool behind,
+                         size_t max_in)
 {
-    size_t n = r->used - o;
-    size_t n1 = 0;
-    size_t n2 = 0;
-    const uint8_t *p1 = cirmem_read_span(r, o, &n1);
-    const uint8_t *p2 = NULL;
-    size_t skip;
+    uint8_t w[3];
+    size_t n;
+    size_t lim;
+    size_t k = 0;
 
-    if (n1 < n) {
-        p2 = cirmem_read_span(r, o + n1, &n2);
+    if (behind) {
+        lim = max_in;
+    } else if (o == 0 || o == r->used) {
+        return 0;
+    } else {
+        lim = unit_rest(r, o);
+        lim = lim < max_in ? lim : max_in;
     }
-    skip = start_skip(r, o, behind, p1, n1, p2, n, max_in);
-    *skipped = skip;
-    return decode(p1, n1, p2, n, skip, max_in, out, out_cap, m, flush,
-                  o == 0 && n == r->cap, produced);
+    n = cirmem_peek(r, o, w, sizeof w);
+    /*@ loop invariant k <= 3 && k <= n && k <= lim;
+        loop assigns k;
+        loop variant 3 - k; */
+    while (k < n && k < lim && w[k] >= 0x80 && w[k] <= 0xBF) {
+        k++;
+    }
+    return k;
 }
 
 /*@ requires cirmem_valid(r);
@@ -575,14 +559,13 @@ int cirmem_peek_utf8_at(const cirmem *r, uint64_t pos, uint8_t *out,
                         size_t out_cap, size_t max_in, unsigned flags,
                         cirmem_pos_read *res)
 {
-    int m = (flags & CIRMEM_UTF8_NUL_AS_C0_80) != 0;
-    bool flush = (flags & CIRMEM_UTF8_FLUSH) != 0;
     uint64_t end;
     uint64_t start;
     size_t o;
-    size_t skip = 0;
-    size_t produced = 0;
-    size_t in;
+    size_t skip;
+    size_t produced;
+    size_t consumed = 0;
+    cirmem view;
 
     if (res == NULL || (out == NULL && out_cap > 0)) {
         return CIRMEM_ERR_NULL;
@@ -596,11 +579,14 @@ int cirmem_peek_utf8_at(const cirmem *r, uint64_t pos, uint8_t *out,
     }
     start = cirmem_start(r);
     o = pos > start ? (size_t)(pos - start) : 0; /* offset, <= used */
-    in = decode_at(r, o, pos < start, out, out_cap, max_in, m, flush, &skip,
-                   &produced);
-    *res = (cirmem_pos_read){ .position = start + o + skip,
-                              .lost = start + o + skip - pos,
-                              .next = start + o + in,
-                              .out_len = produced };
+    skip = start_skip(r, o, pos < start, max_in);
+    /* decode with the consuming reader itself, on a view: one decoder */
+    view_from(r, o + skip, &view);
+    produced = cirmem_read_utf8(&view, out, out_cap, max_in - skip, flags,
+                                &consumed);
+    res->position = start + o + skip;
+    res->lost = start + o + skip - pos;
+    res->next = start + o + skip + consumed;
+    res->out_len = produced;
     return CIRMEM_OK;
 }
