@@ -539,20 +539,21 @@ static size_t start_skip(const cirmem *r, size_t o, bool behind,
       assumes res != \null && (out != \null || out_cap == 0);
       assumes !cirmem_exhausted(r) && pos <= cirmem_end_of(r);
       ensures \result == CIRMEM_OK;
-      ensures \let p = cirmem_max(pos, cirmem_start_of(r));
+      ensures \let p = cirmem_max(pos, \old(cirmem_start_of(r)));
               p <= res->position <= p + 3 &&
-              res->position <= res->next <= cirmem_end_of(r) &&
+              res->position <= res->next <= \old(cirmem_end_of(r)) &&
               res->next - p <= max_in;
       ensures res->lost == res->position - pos;
-      ensures pos == cirmem_start_of(r) ==> res->position == pos;
+      ensures pos == \old(cirmem_start_of(r)) ==> res->position == pos;
       ensures res->out_len <= out_cap;
       ensures utf8_wf(out, res->out_len,
                       (flags & CIRMEM_UTF8_NUL_AS_C0_80) != 0 ? 1 : 0);
-      ensures progress: \let p = cirmem_max(pos, cirmem_start_of(r));
-        out_cap >= 4 && max_in >= 4 && p < cirmem_end_of(r) &&
-        (cirmem_end_of(r) - p >= 4 || (flags & CIRMEM_UTF8_FLUSH) != 0 ||
-         (p == cirmem_start_of(r) && r->used == r->cap)) ==>
-          res->next > p;
+      ensures progress: \let p = cirmem_max(pos, \old(cirmem_start_of(r)));
+        \let e = \old(cirmem_end_of(r));
+        out_cap >= 4 && max_in >= 4 && p < e &&
+        (e - p >= 4 || (flags & CIRMEM_UTF8_FLUSH) != 0 ||
+         (p == \old(cirmem_start_of(r)) && \old(r->used) == \old(r->cap)))
+          ==> res->next > p;
     complete behaviors;
     disjoint behaviors; */
 int cirmem_peek_utf8_at(const cirmem *r, uint64_t pos, uint8_t *out,
