@@ -200,6 +200,10 @@ def ring_seeds():
         utf8_at(pos("newest", 3), n(40), n(40), 2) + \
         utf8_at(pos("newest", 2), n(40), n(40)) + \
         saturate(3, 1, b"\x01\x01") + utf8_at(pos("start"), n(40), n(40))
+    # behind start, the orphan skip stops at a lead byte (C3)
+    s["positions_utf8_behind_lead"] = cap(4) + \
+        w(OVERWRITE, n(5), b"\xe2\x82\xac\xc3\xa9") + \
+        utf8_at(pos("zero"), n(16), n(16))
     s["positions_utf8_full_ring"] = cap(2) + w(BOUNDED, n(2), b"\xe2\x82") + \
         utf8_at(pos("start"), n(8), n(8)) + utf8_at(pos("stored", 1), n(8), n(8))
     # SPEC section 4 table shapes, cap 4, with the head moved first
