@@ -421,10 +421,14 @@ size_t cirmem_read_utf8(cirmem *r, uint8_t *out, size_t out_cap,
               cirmem_at(v, k) == cirmem_at(r, o + k); */
 static void view_from(const cirmem *r, size_t o, cirmem *v)
 {
-    *v = *r;
+    v->buf = r->buf;
+    v->cap = r->cap;
     v->head = o < r->cap - r->head ? r->head + o : o - (r->cap - r->head);
     v->used = r->used - o;
+    v->dropped = 0;
+    v->read = 0;
     v->written = UINT64_MAX;
+    v->refused = 0;
     v->lost = false;
 }
 
