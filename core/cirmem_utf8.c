@@ -469,6 +469,7 @@ static size_t unit_rest(const cirmem *r, size_t o)
     view_from(r, o - j, &v);
     /*@ loop invariant j <= m <= 5 && c == 0;
         loop invariant cirmem_valid(&v) && v.used == r->used - (o - j);
+        loop invariant v.buf == r->buf && v.cap == r->cap;
         loop assigns m, c, v, sink[0 .. 3];
         loop variant 5 - m; */
     for (m = j; m <= 4; m++) {
