@@ -272,7 +272,7 @@ static inline void count_read(cirmem *r, size_t n)
       ensures cirmem_valid(r);
       ensures r->buf == storage && r->cap == capacity;
       ensures r->used == 0 && r->written == 0 && r->read == 0;
-      ensures r->dropped == 0 && r->lost == 0;
+      ensures r->dropped == 0 && r->lost == 0 && r->refused == 0;
     complete behaviors;
     disjoint behaviors; */
 int cirmem_init(cirmem *r, uint8_t *storage, size_t capacity)
@@ -291,6 +291,7 @@ int cirmem_init(cirmem *r, uint8_t *storage, size_t capacity)
     r->read = 0;
     r->dropped = 0;
     r->lost = false;
+    r->refused = 0;
     return CIRMEM_OK;
 }
 
@@ -314,9 +315,11 @@ bool cirmem_invariant(const cirmem *r)
     if (r->written == UINT64_MAX) {
         return true;
     }
-    /* written == read + dropped + used, without overflowing. */
+    /* written == read + dropped + used, without overflowing; the refused
+     * bytes are part of the dropped ones. */
     return r->read <= r->written && r->dropped <= r->written - r->read &&
-           r->used == r->written - r->read - r->dropped;
+           r->used == r->written - r->read - r->dropped &&
+           r->refused <= r->dropped;
 }
 
 /*@ requires cirmem_valid(r);
@@ -373,6 +376,42 @@ uint64_t cirmem_bytes_dropped(const cirmem *r)
 bool cirmem_data_lost(const cirmem *r)
 {
     return r->lost;
+}
+
+/* Positions are derived: every byte written and not refused was stored,
+ * and bytes_written saturating is the one event that makes them inexact. */
+/*@ requires cirmem_valid(r);
+    assigns \nothing;
+    behavior exhausted:
+      assumes cirmem_exhausted(r);
+      ensures \result == UINT64_MAX;
+    behavior exact:
+      assumes !cirmem_exhausted(r);
+      ensures \result == cirmem_end_of(r);
+      ensures r->used <= \result < UINT64_MAX;
+    complete behaviors;
+    disjoint behaviors; */
+uint64_t cirmem_end(const cirmem *r)
+{
+    if (r->written == UINT64_MAX) {
+        return UINT64_MAX;
+    }
+    return r->written - r->refused;
+}
+
+/*@ requires cirmem_valid(r);
+    assigns \nothing;
+    behavior exhausted:
+      assumes cirmem_exhausted(r);
+      ensures \result == UINT64_MAX - r->used;
+    behavior exact:
+      assumes !cirmem_exhausted(r);
+      ensures \result == cirmem_start_of(r);
+    complete behaviors;
+    disjoint behaviors; */
+uint64_t cirmem_start(const cirmem *r)
+{
+    return cirmem_end(r) - r->used;
 }
 
 /* Append n bytes that fit in the free space. */
@@ -502,8 +541,12 @@ static ALWAYS_INLINE size_t overwrite_few(cirmem *r, const uint8_t *src,
     requires \valid_read(src + (0 .. n - 1));
     requires \separated(src + (0 .. n - 1), r->buf + (0 .. r->cap - 1), r);
     assigns r->buf[0 .. r->cap - 1], r->used, r->written, r->dropped,
-            r->lost;
+            r->lost, r->refused;
     ensures cirmem_valid(r);
+    ensures \let k = cirmem_min(n, \old(r->cap - r->used));
+            r->refused == (mode == CIRMEM_DROP_NEW ?
+                           cirmem_sat(\old(r->refused) + (n - k)) :
+                           \old(r->refused));
     ensures \let k = cirmem_min(n, \old(r->cap - r->used));
             r->used == \old(r->used) + k &&
             cirmem_kept{Pre, Post}(r, 0, \old(r->used)) &&
@@ -527,6 +570,7 @@ static OUT_OF_LINE size_t write_partial(cirmem *r, const uint8_t *src,
     ring_append(r, src, k);
     if (mode == CIRMEM_DROP_NEW) {
         r->written = sat_add(r->written, n);
+        r->refused = sat_add(r->refused, n - k);
         count_dropped(r, n - k);
         return n;
     }
@@ -539,7 +583,7 @@ static OUT_OF_LINE size_t write_partial(cirmem *r, const uint8_t *src,
     requires data != \null ==>
       \separated(data + (0 .. n - 1), r->buf + (0 .. r->cap - 1), r);
     assigns r->buf[0 .. r->cap - 1], r->head, r->used, r->written,
-            r->dropped, r->lost;
+            r->dropped, r->lost, r->refused;
     ensures cirmem_valid(r);
     ensures r->read == \old(r->read);
     behavior nothing:
@@ -550,6 +594,8 @@ static OUT_OF_LINE size_t write_partial(cirmem *r, const uint8_t *src,
       assumes n > 0 && data != \null && mode == CIRMEM_OVERWRITE;
       ensures \result == n;
       ensures cirmem_overwritten{Pre, Post}(r, data, n);
+      ensures r->written != UINT64_MAX ==>
+                cirmem_end_of(r) == \old(cirmem_end_of(r)) + n;
     behavior append:
       assumes n > 0 && data != \null && mode != CIRMEM_OVERWRITE;
       ensures \let k = cirmem_min(n, \old(r->cap - r->used));
@@ -558,6 +604,9 @@ static OUT_OF_LINE size_t write_partial(cirmem *r, const uint8_t *src,
                  cirmem_at(r, j) == \old(cirmem_at(r, j))) &&
               cirmem_holds(r, \old(r->used), data, k) &&
               r->head == \old(r->head);
+      ensures \let k = cirmem_min(n, \old(r->cap - r->used));
+              r->written != UINT64_MAX ==>
+                cirmem_end_of(r) == \old(cirmem_end_of(r)) + k;
       ensures \let k = cirmem_min(n, \old(r->cap - r->used));
               mode == CIRMEM_DROP_NEW ==>
                 \result == n &&
@@ -622,6 +671,96 @@ size_t cirmem_peek(const cirmem *r, size_t offset, uint8_t *out, size_t n)
     k = min_size(n, r->used - offset);
     ring_get(r, offset, out, k);
     return k;
+}
+
+/*@
+  // A positioned copy, from state A to B, of the stored bytes from
+  // offset `at` (position start + at) on: as many as fit in n.
+  predicate copied_from{A, B}(cirmem *r, integer at, uint8_t *out,
+                              integer n, cirmem_pos_read *res) =
+      \at(res->out_len, B) == cirmem_min(n, \at(r->used, A) - at) &&
+      \at(res->next, B) == \at(res->position, B) + \at(res->out_len, B) &&
+      (\forall integer k; 0 <= k < \at(res->out_len, B) ==>
+         \at(out[k], B) == cirmem_at{A}(r, at + k));
+*/
+
+/*@ requires cirmem_valid(r);
+    requires res == \null || \valid(res);
+    requires out == \null || \valid(out + (0 .. n - 1));
+    requires out != \null ==>
+      \separated(out + (0 .. n - 1), r, r->buf + (0 .. r->cap - 1));
+    requires res != \null ==> \separated(res, r, r->buf + (0 .. r->cap - 1));
+    requires res != \null && out != \null ==>
+      \separated(res, out + (0 .. n - 1));
+    assigns out[0 .. n - 1], *res;
+    ensures \result == CIRMEM_OK ==>
+      \forall integer k; res->out_len <= k < n ==> out[k] == \old(out[k]);
+    behavior bad_args:
+      assumes res == \null || (out == \null && n > 0);
+      assigns \nothing;
+      ensures \result == CIRMEM_ERR_NULL;
+    behavior exhausted:
+      assumes res != \null && (out != \null || n == 0);
+      assumes cirmem_exhausted(r);
+      assigns \nothing;
+      ensures \result == CIRMEM_ERR_EXHAUSTED;
+    behavior past_end:
+      assumes res != \null && (out != \null || n == 0);
+      assumes !cirmem_exhausted(r) && pos > cirmem_end_of(r);
+      assigns \nothing;
+      ensures \result == CIRMEM_ERR_POSITION;
+    behavior behind:
+      assumes res != \null && (out != \null || n == 0);
+      assumes !cirmem_exhausted(r) && pos < cirmem_start_of(r);
+      ensures \result == CIRMEM_OK;
+      ensures res->position == cirmem_start_of(r);
+      ensures res->lost == cirmem_start_of(r) - pos;
+      ensures behind_copy: copied_from{Pre, Post}(r, 0, out, n, res);
+    behavior stored:
+      assumes res != \null && (out != \null || n == 0);
+      assumes !cirmem_exhausted(r) &&
+              cirmem_start_of(r) <= pos <= cirmem_end_of(r);
+      ensures \result == CIRMEM_OK;
+      ensures res->position == pos && res->lost == 0;
+      ensures stored_copy: copied_from{Pre, Post}(r,
+                pos - \old(cirmem_start_of(r)), out, n, res);
+    complete behaviors;
+    disjoint behaviors; */
+int cirmem_peek_at(const cirmem *r, uint64_t pos, uint8_t *out, size_t n,
+                   cirmem_pos_read *res)
+{
+    uint64_t end;
+    uint64_t start;
+    uint64_t first;
+    size_t at;
+    size_t k;
+
+    if (res == NULL || (out == NULL && n > 0)) {
+        return CIRMEM_ERR_NULL;
+    }
+    if (r->written == UINT64_MAX) {
+        return CIRMEM_ERR_EXHAUSTED;
+    }
+    end = r->written - r->refused;
+    if (pos > end) {
+        return CIRMEM_ERR_POSITION;
+    }
+    start = end - r->used;
+    /*@ assert start == cirmem_start_of(r); */
+    first = pos > start ? pos : start; /* the bytes before start are gone */
+    /*@ assert first: first == cirmem_max(pos, cirmem_start_of(r)) &&
+          first - start <= r->used; */
+    at = (size_t)(first - start);
+    /*@ assert at: at == first - cirmem_start_of(r); */
+    k = min_size(n, r->used - at);
+    ring_get(r, at, out, k);
+    /*@ assert copied: \forall integer j; 0 <= j < k ==>
+          out[j] == cirmem_at{Pre}(r, at + j); */
+    res->position = first;
+    res->lost = first - pos;
+    res->next = first + k;
+    res->out_len = k;
+    return CIRMEM_OK;
 }
 
 /*@
@@ -828,6 +967,8 @@ uint8_t *cirmem_write_span(cirmem *r, size_t *len)
     ensures \result == cirmem_min(n, \old(r->cap - r->used));
     ensures r->used == \old(r->used) + \result;
     ensures r->written == cirmem_sat(\old(r->written) + \result);
+    ensures r->written != UINT64_MAX ==>
+              cirmem_end_of(r) == \old(cirmem_end_of(r)) + \result;
     ensures \forall integer k; 0 <= k < r->used ==>
               cirmem_at(r, k) == \old(cirmem_at(r, k)); */
 size_t cirmem_commit(cirmem *r, size_t n)

@@ -10,6 +10,12 @@
  * Accounting: while no counter has saturated,
  *     bytes_written == bytes_read + bytes_dropped + used
  * holds after every call (cirmem_invariant() checks it).
+ *
+ * Positions: every byte the ring stores has a 64-bit absolute position,
+ * the number of bytes stored before it (bytes refused by CIRMEM_DROP_NEW
+ * or CIRMEM_BOUNDED never get one).  The stored bytes are the positions
+ * cirmem_start() .. cirmem_end() - 1; positioned reads consume nothing,
+ * so any number of readers can follow the ring at their own pace.
  */
 #ifndef CIRMEM_H
 #define CIRMEM_H
@@ -26,6 +32,9 @@ enum cirmem_error {
     CIRMEM_OK = 0,
     CIRMEM_ERR_NULL = -1,     /* ring or storage is NULL */
     CIRMEM_ERR_CAPACITY = -2, /* capacity is 0 or above CIRMEM_CAPACITY_MAX */
+    CIRMEM_ERR_POSITION = -3, /* position after cirmem_end() */
+    CIRMEM_ERR_EXHAUSTED = -4, /* positions are no longer exact: see
+                                * cirmem_end() */
 };
 
 /* What a write does when the data does not fit in the free space. */
@@ -71,7 +80,23 @@ typedef struct cirmem {
     uint64_t read;     /* bytes delivered to the reader (saturating) */
     uint64_t written;  /* bytes taken by writes (saturating) */
     bool lost;         /* bytes were dropped since the last consuming read */
+    /* Bytes refused by DROP_NEW (saturating; part of `dropped`).  The
+     * position after the newest byte is written - refused, so no hot
+     * path updates anything for positions; it is last, away from the
+     * fields one small write or read updates. */
+    uint64_t refused;
 } cirmem;
+
+/* What a positioned read did (cirmem_peek_at(), cirmem_peek_utf8_at()). */
+typedef struct cirmem_pos_read {
+    uint64_t position; /* position of the first byte read, >= the one asked */
+    uint64_t lost;     /* position - the one asked: bytes no longer stored
+                        * (overwritten, dropped, consumed), and for UTF-8
+                        * the continuation bytes skipped to start on a
+                        * character */
+    uint64_t next;     /* position after the last byte read: ask for it next */
+    size_t out_len;    /* bytes written to out */
+} cirmem_pos_read;
 
 /**
  * cirmem_init() - make @r an empty ring over @storage of @capacity bytes.
@@ -107,6 +132,27 @@ uint64_t cirmem_bytes_dropped(const cirmem *r);
 /** cirmem_data_lost() - true if bytes were dropped since the last read that
  * consumed at least one byte. */
 bool cirmem_data_lost(const cirmem *r);
+
+/**
+ * cirmem_end() - position after the newest stored byte: the number of
+ * bytes that were ever stored (taken by a write or commit and not
+ * refused by CIRMEM_DROP_NEW).
+ *
+ * Exact while cirmem_bytes_written() < UINT64_MAX.  Once bytes_written
+ * saturates the positions are exhausted: cirmem_end() returns UINT64_MAX
+ * from then on, and the positioned reads fail with CIRMEM_ERR_EXHAUSTED
+ * (the ring itself keeps working).  So cirmem_end() == UINT64_MAX means
+ * exactly "exhausted"; 2^64 - 1 bytes are never reached in practice.
+ */
+uint64_t cirmem_end(const cirmem *r);
+
+/**
+ * cirmem_start() - position of the oldest stored byte.
+ *
+ * Always cirmem_end() - cirmem_used() (also once exhausted).  It grows as
+ * bytes leave the ring: consumed, discarded, cleared or overwritten.
+ */
+uint64_t cirmem_start(const cirmem *r);
 
 /**
  * cirmem_write() - append @n bytes from @data according to @mode.
@@ -196,5 +242,54 @@ size_t cirmem_commit(cirmem *r, size_t n);
  */
 size_t cirmem_read_utf8(cirmem *r, uint8_t *out, size_t out_cap,
                         size_t max_in, unsigned flags, size_t *consumed);
+
+/**
+ * cirmem_peek_at() - copy up to @n stored bytes from absolute position
+ * @pos to @out, consuming nothing.
+ *
+ * The copy starts at max(@pos, cirmem_start()): bytes before the start are
+ * no longer stored and are reported as lost.  On CIRMEM_OK, *@res holds
+ * position (where the copy starts), lost (position - @pos), out_len
+ * (min(@n, cirmem_end() - position) bytes copied) and next (position +
+ * out_len); @out beyond out_len is untouched.  @pos == cirmem_end() copies
+ * nothing and is not an error.
+ *
+ * Errors, with nothing written (neither @out nor *@res): CIRMEM_ERR_NULL
+ * if @res is NULL or @out is NULL with @n > 0; CIRMEM_ERR_EXHAUSTED once
+ * positions are exhausted (see cirmem_end()); CIRMEM_ERR_POSITION if
+ * @pos > cirmem_end().
+ */
+int cirmem_peek_at(const cirmem *r, uint64_t pos, uint8_t *out, size_t n,
+                   cirmem_pos_read *res);
+
+/**
+ * cirmem_peek_utf8_at() - decode stored bytes from absolute position @pos
+ * into @out as cirmem_read_utf8() would, consuming nothing.
+ *
+ * Takes at most @max_in ring bytes and writes at most @out_cap bytes, with
+ * cirmem_read_utf8()'s rules for units, U+FFFD, @flags, incomplete tails
+ * (kept unless CIRMEM_UTF8_FLUSH, or the tail is the whole ring), limits
+ * and progress; it never splits a character.  It starts on a unit
+ * boundary: p = max(@pos, cirmem_start()); if @pos < cirmem_start() (this
+ * reader lost bytes) up to three continuation bytes at p are skipped, as
+ * cirmem_read_utf8() does after a loss; otherwise the continuation bytes
+ * at p that belong to a character or invalid sequence starting before p
+ * (in the decoding of the stored bytes from the oldest one) are skipped.
+ * The ring's lost flag plays no part.
+ *
+ * On CIRMEM_OK, *@res holds position (p plus the skipped bytes, where the
+ * decoded bytes start), lost (position - @pos), next (position plus the
+ * bytes decoded: the position to ask for next; next - p <= @max_in) and
+ * out_len (bytes written to @out).  A reader that starts at
+ * cirmem_start() and follows next from call to call, losing nothing, gets
+ * the bytes cirmem_read_utf8() would give for the same calls on a ring
+ * whose lost flag is clear.
+ *
+ * Errors as for cirmem_peek_at() (CIRMEM_ERR_NULL for a NULL @res, or a
+ * NULL @out with @out_cap > 0), with nothing written.
+ */
+int cirmem_peek_utf8_at(const cirmem *r, uint64_t pos, uint8_t *out,
+                        size_t out_cap, size_t max_in, unsigned flags,
+                        cirmem_pos_read *res);
 
 #endif /* CIRMEM_H */

@@ -399,3 +399,200 @@ size_t cirmem_read_utf8(cirmem *r, uint8_t *out, size_t out_cap,
     }
     return produced;
 }
+
+/* ---- Positioned reads ------------------------------------------------ */
+
+/*
+ * The stored bytes from ring offset o on, as a ring of their own that
+ * shares the storage: a consuming read of it is a positioned read of r
+ * that changes nothing in r.  Its counters mean nothing (written is
+ * pinned at saturation, which waives the identity), its lost flag is
+ * clear: the caller has done any skip.
+ */
+/*@ requires cirmem_valid(r);
+    requires o <= r->used;
+    requires \valid(v) && \separated(v, r, r->buf + (0 .. r->cap - 1));
+    assigns *v;
+    ensures cirmem_valid(v);
+    ensures v->buf == r->buf && v->cap == r->cap;
+    ensures v->used == r->used - o;
+    ensures v->lost == 0;
+    ensures \forall integer k; 0 <= k < v->used ==>
+              cirmem_at(v, k) == cirmem_at(r, o + k); */
+static void view_from(const cirmem *r, size_t o, cirmem *v)
+{
+    v->buf = r->buf;
+    v->cap = r->cap;
+    v->head = o < r->cap - r->head ? r->head + o : o - (r->cap - r->head);
+    v->used = r->used - o;
+    v->dropped = 0;
+    v->read = 0;
+    v->written = UINT64_MAX;
+    v->refused = 0;
+    v->lost = false;
+}
+
+/*
+ * How many bytes from ring offset o on (0 < o < used) still belong to a
+ * unit that starts before o, in the decoding of the stored bytes from the
+ * oldest one; 0 when o starts a unit.  Every byte that is not a
+ * continuation byte starts a unit (a unit is a lead byte and continuation
+ * bytes), so the unit is the one at the nearest such byte at most three
+ * bytes back.  Its length is found with the decoder itself: the shortest
+ * input limit under which cirmem_read_utf8() takes it (it never splits a
+ * unit); none up to 4 means an incomplete sequence that runs to the end.
+ */
+/*@ requires cirmem_valid(r);
+    requires 0 < o < r->used;
+    assigns \nothing;
+    ensures \result <= 3 && \result <= r->used - o; */
+static size_t unit_rest(const cirmem *r, size_t o)
+{
+    uint8_t w[3];
+    uint8_t sink[4];
+    size_t back = o < 3 ? o : 3;
+    size_t j = 1;
+    size_t m;
+    size_t c = 0;
+    cirmem v;
+
+    (void)cirmem_peek(r, o - back, w, back);
+    /*@ loop invariant 1 <= j <= back + 1;
+        loop assigns j;
+        loop variant back + 1 - j; */
+    while (j <= back && w[back - j] >= 0x80 && w[back - j] <= 0xBF) {
+        j++;
+    }
+    if (j > back) {
+        return 0; /* no lead byte close enough: o starts a unit */
+    }
+    view_from(r, o - j, &v);
+    /*@ loop invariant j <= m <= 5 && c == 0;
+        loop invariant cirmem_valid(&v) && v.used == r->used - (o - j);
+        loop invariant v.buf == r->buf && v.cap == r->cap;
+        loop assigns m, c, v, sink[0 .. 3];
+        loop variant 5 - m; */
+    for (m = j; m <= 4; m++) {
+        (void)cirmem_read_utf8(&v, sink, sizeof sink, m, 0, &c);
+        if (c > 0) {
+            return c > j ? c - j : 0; /* the unit is c bytes long */
+        }
+    }
+    return r->used - o < 3 ? r->used - o : 3;
+}
+
+/* Bytes to skip at ring offset o before decoding: after this reader's
+ * loss (`behind`, then o == 0) the orphaned continuation bytes, up to
+ * three, as cirmem_read_utf8() skips them after a loss; otherwise the rest
+ * of a unit that starts before o.  Never more than max_in. */
+/*@ requires cirmem_valid(r);
+    requires o <= r->used;
+    requires behind ==> o == 0;
+    assigns \nothing;
+    ensures \result <= 3 && \result <= r->used - o && \result <= max_in;
+    ensures !behind && o == 0 ==> \result == 0; */
+static size_t start_skip(const cirmem *r, size_t o, bool behind,
+                         size_t max_in)
+{
+    uint8_t w[3];
+    size_t n;
+    size_t lim;
+    size_t k = 0;
+
+    if (behind) {
+        lim = max_in;
+    } else if (o == 0 || o == r->used) {
+        return 0;
+    } else {
+        lim = unit_rest(r, o);
+        lim = lim < max_in ? lim : max_in;
+    }
+    n = cirmem_peek(r, o, w, sizeof w);
+    /*@ loop invariant k <= 3 && k <= n && k <= lim;
+        loop assigns k;
+        loop variant 3 - k; */
+    while (k < n && k < lim && w[k] >= 0x80 && w[k] <= 0xBF) {
+        k++;
+    }
+    return k;
+}
+
+/*@ requires cirmem_valid(r);
+    requires res == \null || \valid(res);
+    requires out == \null || \valid(out + (0 .. out_cap - 1));
+    requires out != \null ==>
+      \separated(out + (0 .. out_cap - 1), r, r->buf + (0 .. r->cap - 1));
+    requires res != \null ==> \separated(res, r, r->buf + (0 .. r->cap - 1));
+    requires res != \null && out != \null ==>
+      \separated(res, out + (0 .. out_cap - 1));
+    assigns out[0 .. out_cap - 1], *res;
+    behavior bad_args:
+      assumes res == \null || (out == \null && out_cap > 0);
+      assigns \nothing;
+      ensures \result == CIRMEM_ERR_NULL;
+    behavior exhausted:
+      assumes res != \null && (out != \null || out_cap == 0);
+      assumes cirmem_exhausted(r);
+      assigns \nothing;
+      ensures \result == CIRMEM_ERR_EXHAUSTED;
+    behavior past_end:
+      assumes res != \null && (out != \null || out_cap == 0);
+      assumes !cirmem_exhausted(r) && pos > cirmem_end_of(r);
+      assigns \nothing;
+      ensures \result == CIRMEM_ERR_POSITION;
+    behavior decode:
+      assumes res != \null && (out != \null || out_cap == 0);
+      assumes !cirmem_exhausted(r) && pos <= cirmem_end_of(r);
+      ensures \result == CIRMEM_OK;
+      ensures \let p = cirmem_max(pos, \old(cirmem_start_of(r)));
+              p <= res->position <= p + 3 &&
+              res->position <= res->next <= \old(cirmem_end_of(r)) &&
+              res->next - p <= max_in;
+      ensures res->lost == res->position - pos;
+      ensures pos == \old(cirmem_start_of(r)) ==> res->position == pos;
+      ensures res->out_len <= out_cap;
+      ensures utf8_wf(out, res->out_len,
+                      (flags & CIRMEM_UTF8_NUL_AS_C0_80) != 0 ? 1 : 0);
+      ensures progress: \let p = cirmem_max(pos, \old(cirmem_start_of(r)));
+        \let e = \old(cirmem_end_of(r));
+        out_cap >= 4 && max_in >= 4 && p < e &&
+        (e - p >= 4 || (flags & CIRMEM_UTF8_FLUSH) != 0 ||
+         (p == \old(cirmem_start_of(r)) && \old(r->used) == \old(r->cap)))
+          ==> res->next > p;
+    complete behaviors;
+    disjoint behaviors; */
+int cirmem_peek_utf8_at(const cirmem *r, uint64_t pos, uint8_t *out,
+                        size_t out_cap, size_t max_in, unsigned flags,
+                        cirmem_pos_read *res)
+{
+    uint64_t end;
+    uint64_t start;
+    size_t o;
+    size_t skip;
+    size_t produced;
+    size_t consumed = 0;
+    cirmem view;
+
+    if (res == NULL || (out == NULL && out_cap > 0)) {
+        return CIRMEM_ERR_NULL;
+    }
+    end = cirmem_end(r);
+    if (end == UINT64_MAX) {
+        return CIRMEM_ERR_EXHAUSTED;
+    }
+    if (pos > end) {
+        return CIRMEM_ERR_POSITION;
+    }
+    start = cirmem_start(r);
+    o = pos > start ? (size_t)(pos - start) : 0; /* offset, <= used */
+    skip = start_skip(r, o, pos < start, max_in);
+    /* decode with the consuming reader itself, on a view: one decoder */
+    view_from(r, o + skip, &view);
+    produced = cirmem_read_utf8(&view, out, out_cap, max_in - skip, flags,
+                                &consumed);
+    res->position = start + o + skip;
+    res->lost = start + o + skip - pos;
+    res->next = start + o + skip + consumed;
+    res->out_len = produced;
+    return CIRMEM_OK;
+}

@@ -348,6 +348,14 @@ static inline void fz_pair_check(fz_pair *p)
              (unsigned long long)cirmem_ref_bytes_dropped(m));
     FZ_CHECK(cirmem_data_lost(r) == cirmem_ref_data_lost(m),
              "lost %d vs %d", cirmem_data_lost(r), cirmem_ref_data_lost(m));
+    FZ_CHECK(cirmem_end(r) == cirmem_ref_end(m) &&
+             cirmem_start(r) == cirmem_ref_start(m),
+             "positions [%llu, %llu) vs ref [%llu, %llu)",
+             (unsigned long long)cirmem_start(r),
+             (unsigned long long)cirmem_end(r),
+             (unsigned long long)cirmem_ref_start(m),
+             (unsigned long long)cirmem_ref_end(m));
+    FZ_CHECK(cirmem_end(r) - cirmem_start(r) == used, "end - start != used");
 
     for (i = 0; i < used; i++)
         FZ_CHECK(fz_core_at(r, i) == m->data[i],
@@ -455,6 +463,163 @@ static inline size_t fz_pair_utf8(fz_pair *p, size_t out_cap, bool unbounded,
     free(o2);
     fz_pair_check(p);
     return a;
+}
+
+/*
+ * A position to read from, chosen by the input around the interesting
+ * points: behind start, start, inside the contents, end, past end, 0,
+ * UINT64_MAX, or any 64-bit value.
+ */
+static inline uint64_t fz_position(fz_in *in, const cirmem_ref *m)
+{
+    uint8_t ctl = fz_byte(in);
+    uint64_t d = fz_byte(in), start = cirmem_ref_start(m);
+    uint64_t end = cirmem_ref_end(m);
+
+    switch (ctl % 8) {
+    case 0: return start > d ? start - d : 0;       /* behind start */
+    case 1: return start + d % (end - start + 1);   /* stored */
+    case 2: return end > d ? end - d : 0;           /* the newest bytes */
+    case 3: return end + 1 + d % 4;                 /* past end */
+    case 4: return end;
+    case 5: return ctl & 8 ? 0 : UINT64_MAX;
+    case 6: return start;
+    default: return fz_u64(in);
+    }
+}
+
+static inline void fz_res_check(const cirmem_pos_read *a,
+                                const cirmem_pos_read *b, uint64_t pos,
+                                const char *what)
+{
+    FZ_CHECK(a->position == b->position && a->lost == b->lost &&
+             a->next == b->next && a->out_len == b->out_len,
+             "%s(%llu): position %llu lost %llu next %llu len %zu; ref %llu "
+             "%llu %llu %zu", what, (unsigned long long)pos,
+             (unsigned long long)a->position, (unsigned long long)a->lost,
+             (unsigned long long)a->next, a->out_len,
+             (unsigned long long)b->position, (unsigned long long)b->lost,
+             (unsigned long long)b->next, b->out_len);
+    FZ_CHECK(a->lost == a->position - pos && a->position >= pos &&
+             a->position <= a->next, "%s: inconsistent report", what);
+}
+
+/* cirmem_peek_at() on both sides, the core's buffer exactly as large as
+ * the model's answer; nothing may change, a failure writes nothing. */
+static inline int fz_pair_peek_at(fz_pair *p, uint64_t pos, size_t n,
+                                  bool out_null)
+{
+    const cirmem_ref *m = &p->m;
+    uint64_t end = cirmem_ref_end(m), start = cirmem_ref_start(m);
+    bool ok = end != UINT64_MAX && pos <= end && (!out_null || n == 0);
+    size_t off = pos > start ? (size_t)(pos - start) : 0;
+    size_t sz = ok ? fz_min(n, m->used - off) : 0;
+    uint8_t *o1 = out_null ? NULL : fz_alloc_exact(sz), *o2 = fz_alloc(sz);
+    cirmem_pos_read a, b;
+    cirmem before = p->r;
+    int x, y;
+
+    memset(&a, 0x6B, sizeof a);
+    if (o1 != NULL)
+        memset(o1, 0xCD, sz);
+    x = cirmem_peek_at(&p->r, pos, o1, n, &a);
+    y = cirmem_ref_peek_at(m, pos, out_null ? NULL : o2, n, &b);
+    FZ_CHECK(x == y, "peek_at(%llu, %zu) = %d, ref %d",
+             (unsigned long long)pos, n, x, y);
+    FZ_CHECK(memcmp(&before, &p->r, sizeof before) == 0,
+             "peek_at changed the ring");
+    if (x == CIRMEM_OK) {
+        fz_res_check(&a, &b, pos, "peek_at");
+        FZ_CHECK(a.out_len == sz && a.next == a.position + sz,
+                 "peek_at length %zu, want %zu", a.out_len, sz);
+        FZ_CHECK(sz == 0 || memcmp(o1, o2, sz) == 0, "peek_at bytes differ");
+    } else {
+        for (size_t i = 0; i < sizeof a; i++)
+            FZ_CHECK(((uint8_t *)&a)[i] == 0x6B, "failed peek_at wrote res");
+        for (size_t i = 0; o1 != NULL && i < sz; i++)
+            FZ_CHECK(o1[i] == 0xCD, "failed peek_at wrote out");
+    }
+    free(o1);
+    free(o2);
+    fz_pair_check(p);
+    return x;
+}
+
+/*
+ * cirmem_peek_utf8_at() on both sides; out_cap is the real size of the
+ * core's buffer (canary-filled).  The output goes to sink (if not NULL)
+ * and the report to *res_out.  Returns the result code.
+ */
+static inline int fz_pair_utf8_at(fz_pair *p, uint64_t pos, size_t out_cap,
+                                  bool out_null, size_t max_in,
+                                  unsigned flags, uint8_t *sink,
+                                  cirmem_pos_read *res_out)
+{
+    const cirmem_ref *m = &p->m;
+    size_t bufsz = out_null ? 0 : out_cap;
+    uint8_t *o1 = out_null ? NULL : fz_alloc_exact(bufsz);
+    uint8_t *o2 = fz_alloc(out_cap < 3 * m->used + 4 ? out_cap
+                                                       : 3 * m->used + 4);
+    bool nul = (flags & CIRMEM_UTF8_NUL_AS_C0_80) != 0;
+    uint64_t start = cirmem_ref_start(m), end = cirmem_ref_end(m);
+    uint64_t first = pos > start ? pos : start;
+    cirmem_pos_read a, b;
+    cirmem before = p->r;
+    size_t bad = 0;
+    int x, y;
+
+    memset(&a, 0x6B, sizeof a);
+    if (o1 != NULL)
+        memset(o1, 0xCD, bufsz);
+    x = cirmem_peek_utf8_at(&p->r, pos, o1, out_cap, max_in, flags, &a);
+    y = cirmem_ref_peek_utf8_at(m, pos, out_null ? NULL : o2, out_cap,
+                                max_in, flags, &b);
+    FZ_CHECK(x == y, "peek_utf8_at(%llu) = %d, ref %d",
+             (unsigned long long)pos, x, y);
+    FZ_CHECK(memcmp(&before, &p->r, sizeof before) == 0,
+             "peek_utf8_at changed the ring");
+    if (x == CIRMEM_OK) {
+        fz_res_check(&a, &b, pos, "peek_utf8_at");
+        FZ_CHECK(a.out_len <= out_cap, "produced %zu > out_cap %zu",
+                 a.out_len, out_cap);
+        for (size_t i = a.out_len; o1 != NULL && i < bufsz; i++)
+            FZ_CHECK(o1[i] == 0xCD, "peek_utf8_at wrote byte %zu past its "
+                     "result of %zu", i, a.out_len);
+        FZ_CHECK(a.position >= first && a.position - first <= 3 &&
+                 a.next <= end &&
+                 a.next - first <= max_in, "peek_utf8_at limits: pos %llu "
+                 "first %llu end %llu max_in %zu position %llu next %llu",
+                 (unsigned long long)pos, (unsigned long long)first,
+                 (unsigned long long)end, max_in,
+                 (unsigned long long)a.position, (unsigned long long)a.next);
+        FZ_CHECK(pos != start || a.position == pos,
+                 "peek_utf8_at skipped at start");
+        if (a.out_len > 0) {
+            FZ_CHECK(memcmp(o1, o2, a.out_len) == 0,
+                     "peek_utf8_at output differs");
+            FZ_CHECK(fz_utf8_wf(o1, a.out_len, nul, &bad),
+                     "peek_utf8_at output not well-formed at %zu", bad);
+        }
+        /* progress, as cirmem.h promises */
+        if (!out_null && out_cap >= 4 && max_in >= 4 && first < end &&
+            (end - first >= 4 || (flags & CIRMEM_UTF8_FLUSH) != 0 ||
+             (first == start && m->used == m->cap)))
+            FZ_CHECK(a.next > first, "peek_utf8_at made no progress");
+        if (sink != NULL && a.out_len > 0)
+            memcpy(sink, o1, a.out_len);
+    } else {
+        for (size_t i = 0; i < sizeof a; i++)
+            FZ_CHECK(((uint8_t *)&a)[i] == 0x6B,
+                     "failed peek_utf8_at wrote res");
+        for (size_t i = 0; o1 != NULL && i < bufsz; i++)
+            FZ_CHECK(o1[i] == 0xCD, "failed peek_utf8_at wrote out");
+    }
+    if (res_out != NULL)
+        *res_out = a;
+    free(o1);
+    free(o2);
+    fz_pair_check(p);
+    return x;
 }
 
 #endif /* FUZZ_COMMON_H */

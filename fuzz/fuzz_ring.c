@@ -34,6 +34,8 @@ enum {
     OP_SATURATE,
     OP_INIT,
     OP_INVARIANT_PROBE,
+    OP_PEEK_AT,
+    OP_UTF8_AT,
     FZ_NOPS
 };
 
@@ -41,7 +43,8 @@ static const char *const op_names[FZ_NOPS] = {
     "write OVERWRITE", "write DROP_NEW", "write BOUNDED",
     "write unknown mode", "write NULL/empty", "read", "peek", "discard",
     "clear", "read_span", "consume", "write_span+commit", "read_utf8",
-    "saturate counters", "init", "invariant probe",
+    "saturate counters", "init", "invariant probe", "peek_at",
+    "peek_utf8_at",
 };
 
 /* Largest write the harness makes: enough to cover n > cap. */
@@ -290,6 +293,49 @@ static void op_saturate(fz_pair *p, fz_in *in)
     p->r.written = p->m.written = w;
     p->r.read = p->m.read = rd;
     p->r.dropped = p->m.dropped = dr;
+    /* the refused bytes are among the dropped ones; the model keeps its
+     * own start, moved to where the core's counters now put it */
+    if (p->r.refused > dr)
+        p->r.refused = dr;
+    p->m.start = w - p->r.refused - used;
+}
+
+/* Positioned copy: any position (fz_position()), any count, NULL out. */
+static void op_peek_at(fz_pair *p, fz_in *in)
+{
+    uint8_t ctl = fz_byte(in);
+    uint64_t pos = fz_position(in, &p->m);
+    size_t n = fz_count(in, cirmem_capacity(&p->r), cirmem_used(&p->r));
+    uint8_t one;
+
+    if (ctl & 0x80) { /* no result struct: an error, nothing written */
+        FZ_CHECK(cirmem_peek_at(&p->r, pos, &one, n ? 1 : 0, NULL) ==
+                 CIRMEM_ERR_NULL && cirmem_ref_peek_at(&p->m, pos, &one,
+                 n ? 1 : 0, NULL) == CIRMEM_ERR_NULL, "peek_at(res NULL)");
+        return;
+    }
+    (void)fz_pair_peek_at(p, pos, n, (ctl & 7) == 0);
+}
+
+/* Positioned UTF-8 read: any position, limits and flags. */
+static void op_utf8_at(fz_pair *p, fz_in *in)
+{
+    uint8_t ctl = fz_byte(in);
+    size_t cap = cirmem_capacity(&p->r), used = cirmem_used(&p->r);
+    uint64_t pos = fz_position(in, &p->m);
+    size_t out_cap = fz_min(fz_count(in, cap, used), 3 * FZ_CAP_MAX + 16);
+    size_t max_in = fz_count(in, cap, used);
+    uint8_t one;
+
+    if (ctl & 0x80) { /* no result struct: an error, nothing written */
+        FZ_CHECK(cirmem_peek_utf8_at(&p->r, pos, &one, 1, max_in, 0, NULL) ==
+                 CIRMEM_ERR_NULL && cirmem_ref_peek_utf8_at(&p->m, pos, &one,
+                 1, max_in, 0, NULL) == CIRMEM_ERR_NULL,
+                 "peek_utf8_at(res NULL)");
+        return;
+    }
+    (void)fz_pair_utf8_at(p, pos, out_cap, (ctl & 0x18) == 0x18, max_in,
+                          ctl & 3u, NULL, NULL);
 }
 
 /* init: the error cases leave the ring untouched; success re-inits both
@@ -374,7 +420,8 @@ static bool expect_valid(const cirmem *c)
         return false;
     if (sum + (uint64_t)c->used < sum)
         return false;
-    return sum + (uint64_t)c->used == c->written;
+    /* the bytes DROP_NEW refused are some of the dropped ones */
+    return sum + (uint64_t)c->used == c->written && c->refused <= c->dropped;
 }
 
 static void op_invariant_probe(fz_pair *p, fz_in *in)
@@ -384,9 +431,12 @@ static void op_invariant_probe(fz_pair *p, fz_in *in)
     uint64_t v = fz_u64(in);
     bool got, want;
 
-    switch (ctl % 10) {
+    switch (ctl % 11) {
     case 0:
         c.buf = NULL;
+        break;
+    case 10: /* refused around dropped */
+        c.refused = c.dropped + (v & 3) - ((ctl & 16) ? 2 : 0);
         break;
     case 1:
         c.cap = (ctl & 16) ? 0 : CIRMEM_CAPACITY_MAX + 1 + (size_t)(v & 7);
@@ -486,6 +536,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             break;
         case OP_SATURATE:
             op_saturate(&p, &in);
+            break;
+        case OP_PEEK_AT:
+            op_peek_at(&p, &in);
+            break;
+        case OP_UTF8_AT:
+            op_utf8_at(&p, &in);
             break;
         case OP_INIT:
             op_init(&p, &in);

@@ -77,7 +77,7 @@ static void run_ops(fz_in *in)
 
     fz_pair_init(&p, cap);
     while (fz_more(in)) {
-        uint8_t op = fz_byte(in) % 8, ctl = fz_byte(in);
+        uint8_t op = fz_byte(in) % 9, ctl = fz_byte(in);
         size_t used = cirmem_used(&p.r), n = 0, i;
 
         fz_op_index++;
@@ -137,7 +137,18 @@ static void run_ops(fz_in *in)
                                (ctl & 4) == 0, NULL, NULL);
             break;
         }
-        default: /* a long OVERWRITE from the input: wraps and loses */
+        case 8: { /* positioned read: behind start, inside a character... */
+            uint64_t pos = fz_position(in, &p.m);
+            size_t out_cap = fz_byte(in) % 32u;
+            size_t max_in = (ctl & 0x20) ? SIZE_MAX : fz_byte(in) % 16u;
+
+            fz_op_name = "peek_utf8_at";
+            (void)fz_pair_utf8_at(&p, pos, (ctl & 0x40) ? 3 * cap + 4 : out_cap,
+                                  (ctl & 0x18) == 0x18 && out_cap == 0,
+                                  max_in, ctl & 3u, NULL, NULL);
+            break;
+        }
+        default: /* 7: a long OVERWRITE from the input: wraps and loses */
             fz_op_name = "long overwrite";
             n = fz_min(sizeof buf, (size_t)ctl);
             for (i = 0; i < n; i++)
@@ -180,9 +191,30 @@ static size_t stream(fz_in *in, const uint8_t *src, size_t len, size_t cap,
         n = fz_min(n, len - fed);
         pair_write_checked(&p, src + fed, n, CIRMEM_BOUNDED, &taken);
         fed += taken;
-        fz_op_name = "stream read_utf8";
-        got += fz_pair_utf8(&p, out_cap, !sched, false, max_in, flags,
-                            (oc & 0x80) == 0, out + got, &cons);
+        /* a positioned reader at start, with the same limits, must get
+         * what the consuming read gets (no loss in a stream) */
+        fz_op_name = "stream peek_utf8_at";
+        {
+            size_t fcap = sched ? out_cap : 3 * cirmem_used(&p.r);
+            uint8_t *fo = fz_alloc(fcap + 1);
+            cirmem_pos_read fr;
+            uint64_t st = cirmem_start(&p.r);
+            size_t g0 = got;
+
+            FZ_CHECK(fz_pair_utf8_at(&p, st, fcap, false, max_in, flags, fo,
+                                     &fr) == CIRMEM_OK, "follower failed");
+            fz_op_name = "stream read_utf8";
+            got += fz_pair_utf8(&p, out_cap, !sched, false, max_in, flags,
+                                (oc & 0x80) == 0, out + got, &cons);
+            FZ_CHECK(fr.position == st && fr.lost == 0 &&
+                     fr.next - st == cons && fr.out_len == got - g0 &&
+                     memcmp(fo, out + g0, fr.out_len) == 0,
+                     "positioned follower differs from read_utf8: next %llu"
+                     " (start %llu, consumed %zu), %zu vs %zu bytes",
+                     (unsigned long long)fr.next, (unsigned long long)st,
+                     cons, fr.out_len, got - g0);
+            free(fo);
+        }
         if (taken == 0 && cons == 0) {
             /* stalled by the schedule: write all that fits, then the
              * most generous read; together they must move (if the write

@@ -141,8 +141,71 @@ def probe(kind, v=0):
     return bytes([15, kind]) + v.to_bytes(8, "big")
 
 
+def pos(kind, d=0, v=None):
+    """A position (fz_position): kind is behind/stored/newest/past/end/
+    zero/max/start, d the distance; or v, any 64-bit value."""
+    if v is not None:
+        return bytes([7, 0]) + v.to_bytes(8, "big")
+    k = {"behind": 0, "stored": 1, "newest": 2, "past": 3, "end": 4,
+         "max": 5, "zero": 5 | 8, "start": 6}[kind]
+    return bytes([k, d])
+
+
+def peek_at(p, count, null=False, no_res=False):
+    ctl = (0 if null else 1) | (0x80 if no_res else 0)
+    return bytes([16, ctl]) + p + count
+
+
+def utf8_at(p, out_cap, max_in, flags=0, null=False, no_res=False):
+    ctl = (flags & 3) | (0x18 if null else 0) | (0x80 if no_res else 0)
+    return bytes([17, ctl]) + p + out_cap + max_in
+
+
 def ring_seeds():
     s = {}
+    # positions (SPEC section 8): every kind of position, after overwrite,
+    # DROP_NEW, consuming reads, spans; errors; exhaustion
+    s["positions_peek_at"] = cap(4) + w(OVERWRITE, n(3), b"abc") + \
+        peek_at(pos("start"), n(10)) + peek_at(pos("end"), n(3)) + \
+        peek_at(pos("past", 1), n(1)) + peek_at(pos("max"), n(1)) + \
+        w(OVERWRITE, n(5), b"defgh") + peek_at(pos("zero"), n(10)) + \
+        peek_at(pos("behind", 2), n(2)) + peek_at(pos("stored", 2), n(9)) + \
+        peek_at(pos("newest", 1), n("SIZE_MAX")) + \
+        peek_at(pos("stored", 1), n(0), null=True) + \
+        peek_at(pos("stored", 1), n(2), null=True) + \
+        peek_at(pos("start"), n(1), no_res=True) + \
+        w(DROP_NEW, n(6)) + rd(n(3)) + peek_at(pos("zero"), n(4)) + \
+        w(DROP_NEW, n(6)) + peek_at(pos("behind", 1), n(4)) + \
+        peek_at(pos("any", v=5), n(4)) + wspan([n(1)]) + discard(n(1)) + \
+        peek_at(pos("stored", 3), n(4)) + CLEAR + peek_at(pos("end"), n(4)) + \
+        saturate(0, 9) + peek_at(pos("newest", 2), n(4)) + \
+        w(OVERWRITE, n(12)) + peek_at(pos("start"), n(4)) + \
+        utf8_at(pos("start"), n(8), n(8))
+    txt = b"\x41\xe2\x82\xac\x42\xc3\xa9\x80\x43"
+    s["positions_utf8_at"] = cap(16) + w(BOUNDED, n(9)) + rd(n(9)) + \
+        w(BOUNDED, n(9), txt) + utf8_at(pos("start"), n(40), n(40)) + \
+        utf8_at(pos("stored", 2), n(40), n(40)) + \
+        utf8_at(pos("stored", 3), n(40), n(40)) + \
+        utf8_at(pos("stored", 6), n(40), n(40)) + \
+        utf8_at(pos("stored", 7), n(40), n(40)) + \
+        utf8_at(pos("stored", 2), n(40), n(1)) + \
+        utf8_at(pos("end"), n(4), n(4)) + utf8_at(pos("past", 0), n(4), n(4)) + \
+        utf8_at(pos("stored", 1), n(0), n(4), null=True) + \
+        utf8_at(pos("stored", 1), n(4), n(4), null=True) + \
+        utf8_at(pos("start"), n(4), n(4), no_res=True) + \
+        w(OVERWRITE, n(10), b"\xe2\x82\xac\x41\x42\xf0\x9f\x98\x80\x43") + \
+        w(OVERWRITE, n(9)) + \
+        w(OVERWRITE, n(5), b"\xe2\x82\xac\x41\x42") + \
+        utf8_at(pos("zero"), n(40), n(40)) + \
+        utf8_at(pos("newest", 3), n(40), n(40), 2) + \
+        utf8_at(pos("newest", 2), n(40), n(40)) + \
+        saturate(3, 1, b"\x01\x01") + utf8_at(pos("start"), n(40), n(40))
+    # behind start, the orphan skip stops at a lead byte (C3)
+    s["positions_utf8_behind_lead"] = cap(4) + \
+        w(OVERWRITE, n(5), b"\xe2\x82\xac\xc3\xa9") + \
+        utf8_at(pos("zero"), n(16), n(16))
+    s["positions_utf8_full_ring"] = cap(2) + w(BOUNDED, n(2), b"\xe2\x82") + \
+        utf8_at(pos("start"), n(8), n(8)) + utf8_at(pos("stored", 1), n(8), n(8))
     # SPEC section 4 table shapes, cap 4, with the head moved first
     for h in range(4):
         pre = w(BOUNDED, n(h)) + rd(n(h)) if h else b""
@@ -264,6 +327,16 @@ def u_lose(data):
     return bytes([7, len(data)]) + data
 
 
+def u_at(p, out_cap, max_in=None, flags=0, null_out=False, big_out=False):
+    """Opcode 8: a positioned read at p (pos()); max_in None: SIZE_MAX;
+    big_out: out_cap 3 * cap + 4; null_out (with out_cap 0): NULL out."""
+    ctl = flags | (0x18 if null_out else 0) | (0x20 if max_in is None
+                                                 else 0) | \
+        (0x40 if big_out else 0)
+    return bytes([8, ctl]) + p + bytes([out_cap]) + \
+        (b"" if max_in is None else bytes([max_in]))
+
+
 def u_text(c, chars_bytes, nul=False, schedule=b""):
     """Mode 1.  chars_bytes: the per-character input of next_cp()."""
     count = len(chars_bytes)
@@ -341,6 +414,22 @@ def utf8_seeds():
                                           u_lose(b"zz\x80\xe2\x82"),
                                           u_read_all())
     s["ops_qemu_buff"] = u_ops(2, u_lose(b"buff"), u_read_all())
+    # positioned reads (SPEC 8.2): inside characters, behind start, at and
+    # past end, limits, NULL out, a wrapped ring
+    s["ops_positions"] = u_ops(
+        16, u_raw(b"zzzzzzzzzz"), u_rawread(7),
+        u_raw(b"\x41\xe2\x82\xac\x42\xc3\xa9\x80\x43"),
+        u_at(pos("stored", 0), 31), u_at(pos("stored", 3), 31),
+        u_at(pos("stored", 4), 31), u_at(pos("stored", 9), 31),
+        u_at(pos("stored", 10), 31), u_at(pos("stored", 4), 31, 1),
+        u_at(pos("stored", 3), 2, 9), u_at(pos("end"), 9, 9),
+        u_at(pos("past", 0), 9, 9), u_at(pos("stored", 4), 0, 9, 0, True),
+        u_at(pos("stored", 1), 0, None, 0, False, True),
+        u_lose(b"\xf0\x9f\x98\x80\x41\xe2\x82\xac\x42\x43\x44\x45\x46"
+               b"\x47\x48\x49\xf0\x9f"),
+        u_at(pos("behind", 1), 31), u_at(pos("start"), 31),
+        u_at(pos("stored", 1), 31), u_at(pos("newest", 1), 31, 9, 2),
+        u_at(pos("newest", 1), 31, 9), u_at(pos("zero"), 31, 2))
     s["ops_discard_then_read"] = u_ops(8, u_raw(b"\xe2\x82\xac\xe2\x82\xac"),
                                        u_discard(1), u_read_all(),
                                        u_raw(b"\xc3\xa9\xc3"), u_rawread(1),

@@ -33,10 +33,25 @@
   // Counters saturate instead of wrapping.
   logic integer cirmem_sat(integer a) = a > UINT64_MAX ? UINT64_MAX : a;
 
-  // Every byte written was read, dropped, or is still stored.
+  logic integer cirmem_max(integer a, integer b) = a > b ? a : b;
+
+  // Every byte written was read, dropped, or is still stored; the bytes
+  // refused by DROP_NEW are among the dropped ones.
   predicate cirmem_balanced{L}(cirmem *r) =
       r->written == UINT64_MAX ||
-      r->written == r->read + r->dropped + r->used;
+      (r->written == r->read + r->dropped + r->used &&
+       r->refused <= r->dropped);
+
+  // Absolute positions: the stored bytes are the positions
+  // cirmem_start_of(r) .. cirmem_end_of(r) - 1, the oldest (offset 0)
+  // first.  end is the number of bytes ever stored: written minus the
+  // refused ones.  It is exact until written saturates; from then on the
+  // positions are exhausted (cirmem_end() reports UINT64_MAX).
+  predicate cirmem_exhausted{L}(cirmem *r) = r->written == UINT64_MAX;
+
+  logic integer cirmem_end_of{L}(cirmem *r) = r->written - r->refused;
+
+  logic integer cirmem_start_of{L}(cirmem *r) = cirmem_end_of(r) - r->used;
 
   // The storage and indices are usable (internal steps keep this).
   predicate cirmem_shape{L}(cirmem *r) =

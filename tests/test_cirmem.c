@@ -537,6 +537,11 @@ static void set_counters(pair *p, uint64_t w, uint64_t r, uint64_t d)
     p->r.written = p->m.written = w;
     p->r.read = p->m.read = r;
     p->r.dropped = p->m.dropped = d;
+    /* the refused bytes are among the dropped ones; the model's start
+     * follows (it keeps positions its own way) */
+    if (p->r.refused > d)
+        p->r.refused = d;
+    p->m.start = w - p->r.refused - cirmem_ref_used(&p->m);
 }
 
 static void test_counter_saturation(void **state)
@@ -650,6 +655,257 @@ static void test_invariant_rejects(void **state)
     assert_true(cirmem_invariant(&r));
     r = good; r.written = UINT64_MAX; r.read = 5; /* saturated: waived */
     assert_true(cirmem_invariant(&r));
+    /* the refused bytes are part of the dropped ones */
+    r = good; r.written = 3; r.dropped = 1; r.refused = 2;
+    assert_false(cirmem_invariant(&r));
+    r = good; r.written = 3; r.dropped = 1; r.refused = 1;
+    assert_true(cirmem_invariant(&r));
+    r = good; r.written = UINT64_MAX; r.refused = 7; /* saturated: waived */
+    assert_true(cirmem_invariant(&r));
+}
+
+/* ---- positions ---------------------------------------------------------- */
+
+/* Every byte the ring ever stored, in order: hist[p] is the byte at
+ * position p.  Kept by the test from what each call is specified to store,
+ * independently of core and model. */
+typedef struct hist {
+    uint8_t b[4096];
+    size_t n;
+} hist;
+
+static void hist_add(hist *h, const uint8_t *d, size_t n)
+{
+    assert_true(h->n + n <= sizeof h->b);
+    memcpy(h->b + h->n, d, n);
+    h->n += n;
+}
+
+/* Every position from 0 to end + 2 with several sizes: the bytes, the
+ * report and the errors must follow from the history alone. */
+static void check_all_positions(pair *p, const hist *h)
+{
+    uint64_t end = cirmem_end(&p->r), start = cirmem_start(&p->r), pos;
+    static const size_t sizes[] = { 0, 1, 2, 5, SIZE_MAX };
+    size_t i;
+
+    assert_int_equal(end, h->n);
+    assert_int_equal(start, end - cirmem_used(&p->r));
+    for (pos = 0; pos <= end + 2; pos++) {
+        for (i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+            cirmem_pos_read res;
+            int rc = pair_peek_at(p, pos, sizes[i], &res);
+            uint8_t *o;
+            uint64_t first = pos > start ? pos : start;
+            size_t k;
+
+            if (pos > end) {
+                assert_int_equal(rc, CIRMEM_ERR_POSITION);
+                continue;
+            }
+            assert_int_equal(rc, CIRMEM_OK);
+            k = t_min(sizes[i], (size_t)(end - first));
+            assert_int_equal(res.position, first);
+            assert_int_equal(res.lost, first - pos);
+            assert_int_equal(res.out_len, k);
+            assert_int_equal(res.next, first + k);
+            o = t_alloc_exact(k);
+            assert_int_equal(cirmem_peek_at(&p->r, pos, o, sizes[i], &res),
+                             CIRMEM_OK);
+            assert_memory_equal(o, h->b + first, k);
+            free(o);
+        }
+    }
+}
+
+static void test_positions_basic(void **state)
+{
+    pair p;
+    hist h = { .n = 0 };
+    cirmem_pos_read res;
+    uint8_t o[8];
+
+    (void)state;
+    pair_init(&p, 4);
+    assert_int_equal(cirmem_start(&p.r), 0);
+    assert_int_equal(cirmem_end(&p.r), 0);
+    check_all_positions(&p, &h);
+    /* at end: empty, not an error; past end: an error */
+    assert_int_equal(pair_peek_at(&p, 0, 4, &res), CIRMEM_OK);
+    assert_int_equal(res.out_len, 0);
+    assert_int_equal(res.next, 0);
+    assert_int_equal(pair_peek_at(&p, 1, 4, NULL), CIRMEM_ERR_POSITION);
+    assert_int_equal(pair_peek_at(&p, UINT64_MAX, 4, NULL),
+                     CIRMEM_ERR_POSITION);
+
+    pair_write(&p, "abc", 3, CIRMEM_OVERWRITE);
+    hist_add(&h, U8("abc"), 3);
+    check_all_positions(&p, &h);
+    /* DROP_NEW: the refused bytes get no position */
+    pair_write(&p, "defg", 4, CIRMEM_DROP_NEW);
+    hist_add(&h, U8("d"), 1);
+    assert_int_equal(cirmem_end(&p.r), 4);
+    /* BOUNDED into a full ring: nothing stored */
+    pair_write(&p, "x", 1, CIRMEM_BOUNDED);
+    check_all_positions(&p, &h);
+    /* OVERWRITE: the overwritten bytes are lost to positioned readers */
+    pair_write(&p, "ef", 2, CIRMEM_OVERWRITE);
+    hist_add(&h, U8("ef"), 2);
+    assert_int_equal(cirmem_start(&p.r), 2);
+    assert_int_equal(pair_peek_at(&p, 0, 8, &res), CIRMEM_OK);
+    assert_int_equal(res.position, 2);
+    assert_int_equal(res.lost, 2);
+    assert_int_equal(res.next, 6);
+    check_all_positions(&p, &h);
+    /* OVERWRITE longer than cap: the skipped input bytes had positions */
+    pair_write(&p, "ghijklmnop", 10, CIRMEM_OVERWRITE);
+    hist_add(&h, U8("ghijklmnop"), 10);
+    assert_int_equal(cirmem_end(&p.r), 16);
+    assert_int_equal(cirmem_start(&p.r), 12);
+    check_all_positions(&p, &h);
+    /* consuming reads, discard, clear move start, never end */
+    pair_read(&p, 1);
+    assert_int_equal(cirmem_start(&p.r), 13);
+    pair_consume(&p, 1);
+    pair_discard(&p, 1);
+    assert_int_equal(cirmem_start(&p.r), 15);
+    assert_int_equal(cirmem_end(&p.r), 16);
+    check_all_positions(&p, &h);
+    pair_clear(&p);
+    assert_int_equal(cirmem_start(&p.r), 16);
+    check_all_positions(&p, &h);
+    /* span commits store the committed bytes */
+    assert_int_equal(pair_fill_spans(&p, U8("qrs"), 3), 3);
+    hist_add(&h, U8("qrs"), 3);
+    check_all_positions(&p, &h);
+    assert_int_equal(pair_drain_spans(&p, 2), 2);
+    check_all_positions(&p, &h);
+    /* read_utf8 consumes: start follows */
+    pair_utf8(&p, 8, 8, 0);
+    assert_int_equal(cirmem_start(&p.r), 19);
+    check_all_positions(&p, &h);
+
+    /* bad arguments: an error, nothing written */
+    pair_write(&p, "tu", 2, CIRMEM_BOUNDED);
+    hist_add(&h, U8("tu"), 2);
+    t_res_poison(&res);
+    assert_int_equal(cirmem_peek_at(&p.r, 19, o, 2, NULL), CIRMEM_ERR_NULL);
+    assert_int_equal(cirmem_peek_at(&p.r, 19, NULL, 2, &res), CIRMEM_ERR_NULL);
+    assert_int_equal(cirmem_peek_at(&p.r, UINT64_MAX, NULL, 2, &res),
+                     CIRMEM_ERR_NULL); /* NULL is reported first */
+    t_res_poisoned(&res);
+    assert_int_equal(cirmem_peek_at(&p.r, 19, NULL, 0, &res), CIRMEM_OK);
+    assert_int_equal(res.position, 19);
+    assert_int_equal(res.out_len, 0);
+    assert_int_equal(res.next, 19);
+    check_all_positions(&p, &h);
+    pair_fini(&p);
+}
+
+/* Every (capacity, head, operation) for small rings, the history
+ * checked at every position after every step. */
+static void test_positions_every_head(void **state)
+{
+    static const size_t pcaps[] = { 1, 2, 3, 7 };
+    size_t ci, hd, step;
+
+    (void)state;
+    for (ci = 0; ci < sizeof pcaps / sizeof pcaps[0]; ci++) {
+        size_t cap = pcaps[ci];
+
+        for (hd = 0; hd < cap; hd++) {
+            pair p;
+            hist h = { .n = 0 };
+            uint8_t d[32];
+            uint64_t s = 77 + hd + 100 * cap;
+
+            pair_init(&p, cap);
+            pair_set_head(&p, hd);
+            /* pair_set_head wrote and read hd bytes: they had positions */
+            memset(d, 0xEE, sizeof d);
+            for (step = 0; step < hd; step++)
+                hist_add(&h, d, 1);
+            for (step = 0; step < 40; step++) {
+                size_t n = (size_t)(t_rand(&s) % (2 * cap + 2)), k;
+                size_t fr = cirmem_free(&p.r);
+
+                for (k = 0; k < n; k++)
+                    d[k] = (uint8_t)('A' + (h.n + k) % 26);
+                switch (t_rand(&s) % 8) {
+                case 0: pair_write(&p, d, n, CIRMEM_OVERWRITE);
+                    hist_add(&h, d, n);
+                    break;
+                case 1: pair_write(&p, d, n, CIRMEM_DROP_NEW);
+                    hist_add(&h, d, t_min(n, fr));
+                    break;
+                case 2: pair_write(&p, d, n, CIRMEM_BOUNDED);
+                    hist_add(&h, d, t_min(n, fr));
+                    break;
+                case 3: pair_read(&p, n); break;
+                case 4: pair_discard(&p, n / 2); break;
+                case 5: pair_consume(&p, n); break;
+                case 6: hist_add(&h, d, pair_fill_spans(&p, d, n)); break;
+                default: if (n % 3 == 0) pair_clear(&p); break;
+                }
+                check_all_positions(&p, &h);
+            }
+            pair_fini(&p);
+        }
+    }
+}
+
+/* The 64-bit counter running out: positions stay exact up to the last
+ * byte whose position is below UINT64_MAX; then they are exhausted. */
+static void test_positions_exhausted(void **state)
+{
+    pair p;
+    const uint64_t M = UINT64_MAX;
+    cirmem_pos_read res;
+    uint8_t d[4] = { 1, 2, 3, 4 };
+
+    (void)state;
+    pair_init(&p, 4);
+    pair_write(&p, "ab", 2, CIRMEM_BOUNDED);
+    /* 10 bytes from the top, 3 of them refused by DROP_NEW */
+    set_counters(&p, M - 10, 4, M - 16);
+    p.r.refused = 3;
+    p.m.start = M - 10 - 3 - 2;
+    pair_check(&p);
+    assert_int_equal(cirmem_end(&p.r), M - 13);
+    assert_int_equal(cirmem_start(&p.r), M - 15);
+    assert_int_equal(pair_peek_at(&p, M - 15, 4, &res), CIRMEM_OK);
+    assert_int_equal(res.out_len, 2);
+    assert_int_equal(pair_utf8_at(&p, M - 14, 8, 8, 0, &res), CIRMEM_OK);
+    assert_int_equal(res.next, M - 13);
+    assert_int_equal(pair_peek_at(&p, M - 12, 4, NULL), CIRMEM_ERR_POSITION);
+    /* writes up to written = M - 1: still exact */
+    pair_write(&p, d, 4, CIRMEM_DROP_NEW); /* 2 stored, 2 refused */
+    pair_write(&p, d, 4, CIRMEM_OVERWRITE);
+    pair_write(&p, d, 1, CIRMEM_OVERWRITE);
+    assert_int_equal(cirmem_bytes_written(&p.r), M - 1);
+    assert_int_equal(cirmem_end(&p.r), M - 1 - 5);
+    assert_int_equal(pair_peek_at(&p, M - 6, 4, &res), CIRMEM_OK);
+    assert_int_equal(res.position, M - 6);
+    /* the byte that saturates written: exhausted from now on */
+    pair_write(&p, d, 1, CIRMEM_OVERWRITE);
+    assert_int_equal(cirmem_bytes_written(&p.r), M);
+    assert_int_equal(cirmem_end(&p.r), M);
+    assert_int_equal(cirmem_start(&p.r), M - cirmem_used(&p.r));
+    assert_int_equal(pair_peek_at(&p, 0, 4, NULL), CIRMEM_ERR_EXHAUSTED);
+    assert_int_equal(pair_peek_at(&p, M, 4, NULL), CIRMEM_ERR_EXHAUSTED);
+    assert_int_equal(pair_utf8_at(&p, M - 1, 8, 8, 0, NULL),
+                     CIRMEM_ERR_EXHAUSTED);
+    /* the ring itself keeps working */
+    assert_int_equal(pair_read(&p, 2), 2);
+    pair_write(&p, d, 3, CIRMEM_OVERWRITE);
+    assert_int_equal(cirmem_end(&p.r), M);
+    assert_int_equal(pair_peek_at(&p, 5, 1, NULL), CIRMEM_ERR_EXHAUSTED);
+    /* re-init starts positions again */
+    assert_int_equal(cirmem_init(&p.r, p.rs, 4), CIRMEM_OK);
+    assert_int_equal(cirmem_ref_init(&p.m, p.ms, 4), CIRMEM_OK);
+    assert_int_equal(cirmem_end(&p.r), 0);
+    pair_check(&p);
+    pair_fini(&p);
 }
 
 /* ---- every capacity: a scripted workout ------------------------------- */
@@ -712,6 +968,9 @@ int main(void)
         cmocka_unit_test(test_accounting_identity),
         cmocka_unit_test(test_invariant_rejects),
         cmocka_unit_test(test_capacities),
+        cmocka_unit_test(test_positions_basic),
+        cmocka_unit_test(test_positions_every_head),
+        cmocka_unit_test(test_positions_exhausted),
     };
 
     return cmocka_run_group_tests_name("cirmem", tests, NULL, NULL);

@@ -91,6 +91,9 @@ static inline void pair_check(pair *p)
     assert_int_equal(cirmem_bytes_dropped(&p->r),
                      cirmem_ref_bytes_dropped(&p->m));
     assert_int_equal(cirmem_data_lost(&p->r), cirmem_ref_data_lost(&p->m));
+    assert_int_equal(cirmem_end(&p->r), cirmem_ref_end(&p->m));
+    assert_int_equal(cirmem_start(&p->r), cirmem_ref_start(&p->m));
+    assert_int_equal(cirmem_end(&p->r) - cirmem_start(&p->r), used);
     for (i = 0; i < used; i++)
         if (core_at(&p->r, i) != p->m.data[i])
             fail_msg("content differs at offset %zu of %zu: core %02x ref %02x",
@@ -298,6 +301,113 @@ static inline size_t pair_utf8(pair *p, size_t out_cap, size_t max_in,
     free(o2);
     pair_check(p);
     return a;
+}
+
+static inline void t_res_equal(const cirmem_pos_read *a,
+                               const cirmem_pos_read *b)
+{
+    assert_int_equal(a->position, b->position);
+    assert_int_equal(a->lost, b->lost);
+    assert_int_equal(a->next, b->next);
+    assert_int_equal(a->out_len, b->out_len);
+}
+
+/* A result struct that a call which fails must leave alone. */
+static inline void t_res_poison(cirmem_pos_read *r)
+{
+    memset(r, 0x6B, sizeof *r);
+}
+
+static inline void t_res_poisoned(const cirmem_pos_read *r)
+{
+    cirmem_pos_read q;
+
+    t_res_poison(&q);
+    assert_memory_equal(r, &q, sizeof q);
+}
+
+/*
+ * cirmem_peek_at(pos, n) on both sides; the core's buffer is exactly the
+ * bytes the model copies (canary-checked beyond).  Returns the result code;
+ * *res (if not NULL) gets the core's report.  The ring must not change.
+ */
+static inline int pair_peek_at(pair *p, uint64_t pos, size_t n,
+                               cirmem_pos_read *res)
+{
+    cirmem_pos_read a, b;
+    uint64_t end = cirmem_ref_end(&p->m), start = cirmem_ref_start(&p->m);
+    size_t off = pos > start ? (size_t)(pos - start) : 0;
+    size_t sz = end != UINT64_MAX && pos <= end ?
+                    t_min(n, cirmem_ref_used(&p->m) - off) : 0;
+    uint8_t *o1 = t_alloc_exact(sz), *o2 = malloc(sz + 1);
+    cirmem before = p->r;
+    int x, y;
+
+    assert_non_null(o2);
+    t_res_poison(&a);
+    t_res_poison(&b);
+    x = cirmem_peek_at(&p->r, pos, o1, n, &a);
+    y = cirmem_ref_peek_at(&p->m, pos, o2, n, &b);
+    assert_int_equal(x, y);
+    if (x == CIRMEM_OK) {
+        t_res_equal(&a, &b);
+        assert_int_equal(a.out_len, sz);
+        assert_int_equal(a.next, a.position + a.out_len);
+        assert_int_equal(a.lost, a.position - pos);
+        if (sz > 0)
+            assert_memory_equal(o1, o2, sz);
+    } else {
+        t_res_poisoned(&a);
+        t_canary_intact(o1, 0, sz, "cirmem_peek_at (error)");
+    }
+    assert_memory_equal(&p->r, &before, sizeof before); /* nothing changed */
+    if (res != NULL)
+        *res = a;
+    free(o1);
+    free(o2);
+    pair_check(p);
+    return x;
+}
+
+/*
+ * cirmem_peek_utf8_at() on both sides, into an exact-size canary-filled
+ * buffer for the core (every ring byte is at most 3 output bytes).
+ */
+static inline int pair_utf8_at(pair *p, uint64_t pos, size_t out_cap,
+                               size_t max_in, unsigned flags,
+                               cirmem_pos_read *res)
+{
+    cirmem_pos_read a, b;
+    size_t sz = t_min(out_cap, 3 * cirmem_ref_used(&p->m));
+    uint8_t *o1 = t_alloc_exact(sz), *o2 = malloc(sz + 1);
+    cirmem before = p->r;
+    int x, y;
+
+    assert_non_null(o2);
+    t_res_poison(&a);
+    t_res_poison(&b);
+    x = cirmem_peek_utf8_at(&p->r, pos, o1, out_cap, max_in, flags, &a);
+    y = cirmem_ref_peek_utf8_at(&p->m, pos, o2, out_cap, max_in, flags, &b);
+    assert_int_equal(x, y);
+    if (x == CIRMEM_OK) {
+        t_res_equal(&a, &b);
+        assert_true(a.out_len <= sz);
+        t_canary_intact(o1, a.out_len, sz, "cirmem_peek_utf8_at");
+        assert_int_equal(a.lost, a.position - pos);
+        assert_true(a.position <= a.next && a.next <= cirmem_end(&p->r));
+        if (a.out_len > 0)
+            assert_memory_equal(o1, o2, a.out_len);
+    } else {
+        t_res_poisoned(&a);
+        t_canary_intact(o1, 0, sz, "cirmem_peek_utf8_at (error)");
+    }
+    assert_memory_equal(&p->r, &before, sizeof before);
+    if (res != NULL)
+        *res = a;
+    free(o1);
+    free(o2);
+    pair_check(p);
+    return x;
 }
 
 /* Put the oldest byte at storage index h of an empty ring (h < cap):

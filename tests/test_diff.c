@@ -37,7 +37,7 @@ static unsigned long run_random(size_t cap, uint64_t seed, unsigned ops)
     assert_non_null(d);
     pair_init(&p, cap);
     for (i = 0; i < ops; i++) {
-        uint64_t op = t_rand(&s) % 16;
+        uint64_t op = t_rand(&s) % 18;
         size_t n = (size_t)(t_rand(&s) % (maxn + 1));
         size_t k;
 
@@ -82,6 +82,32 @@ static unsigned long run_random(size_t cap, uint64_t seed, unsigned ops)
             pair_utf8(&p, out_cap, max_in, flags);
             break;
         }
+        case 16: case 17: {
+            /* positioned reads around start and end */
+            uint64_t st = cirmem_start(&p.r), en = cirmem_end(&p.r);
+            uint64_t pick = t_rand(&s), pos;
+
+            switch (pick % 4) {
+            case 0: pos = st > pick % 8 ? st - pick % 8 : 0; break;
+            case 1: pos = st + (pick >> 8) % (en - st + 1); break;
+            case 2: pos = en + (pick >> 8) % 3; break;
+            default: pos = en > pick % 5 ? en - pick % 5 : 0; break;
+            }
+            if (op == 16) {
+                pair_peek_at(&p, pos, n, NULL);
+            } else {
+                size_t out_cap = (size_t)(t_rand(&s) % 12);
+                size_t max_in = (size_t)(t_rand(&s) % 10);
+
+                if (t_rand(&s) % 4 == 0) {
+                    out_cap = 3 * cap;
+                    max_in = SIZE_MAX;
+                }
+                pair_utf8_at(&p, pos, out_cap, max_in,
+                             (unsigned)(t_rand(&s) % 4), NULL);
+            }
+            break;
+        }
         default:
             /* rarely, jump the counters near saturation (white-box, on
              * both sides, keeping the accounting balanced) */
@@ -90,6 +116,8 @@ static unsigned long run_random(size_t cap, uint64_t seed, unsigned ops)
                 p.r.read = p.m.read = r / 2;
                 p.r.dropped = p.m.dropped = r - r / 2;
                 p.r.written = p.m.written = r + cirmem_used(&p.r);
+                /* the model keeps its own start: move it to match */
+                p.m.start = r - p.r.refused;
                 pair_check(&p);
             }
             break;
@@ -156,9 +184,22 @@ static void test_utf8_stream(void **state)
             size_t c1 = 0, c2 = 0, a, b;
             uint8_t o2[16], *o1 = t_alloc_exact(out_cap); /* exact size */
 
+            cirmem_pos_read fr;
+            uint8_t fo[16];
+            uint64_t st;
+
             n = t_min(n, LEN - fed);
             fed += pair_write(&p, stream + fed, n, CIRMEM_BOUNDED);
+            /* a positioned reader at start, same limits: the same bytes
+             * as the consuming read below (no loss here) */
+            st = cirmem_start(&p.r);
+            assert_int_equal(cirmem_peek_utf8_at(&p.r, st, fo, out_cap, max_in,
+                                                 flags, &fr), CIRMEM_OK);
             a = cirmem_read_utf8(&p.r, o1, out_cap, max_in, flags, &c1);
+            assert_int_equal(fr.position, st);
+            assert_int_equal(fr.next - st, c1);
+            assert_int_equal(fr.out_len, a);
+            assert_memory_equal(fo, o1, a);
             b = cirmem_ref_read_utf8(&p.m, o2, out_cap, max_in, flags, &c2);
             assert_int_equal(a, b);
             assert_int_equal(c1, c2);

@@ -346,6 +346,248 @@ static void test_exhaustive_short(void **state)
     print_message("exhaustive UTF-8 comparison: %lu cases\n", calls);
 }
 
+/* ---- positioned reads (cirmem_peek_utf8_at) --------------------------- */
+
+struct pvec {
+    size_t cap;
+    const char *pre;   /* written BOUNDED first, hex */
+    const char *ow;    /* then written OVERWRITE (may push bytes out), hex */
+    long rel;          /* position asked, relative to start (may be < 0) */
+    unsigned flags;
+    size_t max_in, out_cap;
+    const char *out;   /* expected output, hex */
+    long position;     /* expected position, relative to start */
+    long next;         /* expected next, relative to start */
+    int rc;
+};
+
+/* A 80 C: 41 E2 82 AC 42 C3 A9 80 43 = "A€Bé", a lone 80, "C" */
+#define TXT "41e282ac42c3a98043"
+static const struct pvec pvecs[] = {
+    { 16, TXT, "", 0, 0, BIG, BIG, "41e282ac42c3a9" R "43", 0, 9, 0 },
+    { 16, TXT, "", 1, 0, BIG, BIG, "e282ac42c3a9" R "43", 1, 9, 0 },
+    /* inside €: the rest of the character is skipped */
+    { 16, TXT, "", 2, 0, BIG, BIG, "42c3a9" R "43", 4, 9, 0 },
+    { 16, TXT, "", 3, 0, BIG, BIG, "42c3a9" R "43", 4, 9, 0 },
+    /* inside é; the lone 80 after it starts a unit of its own */
+    { 16, TXT, "", 6, 0, BIG, BIG, R "43", 7, 9, 0 },
+    { 16, TXT, "", 7, 0, BIG, BIG, R "43", 7, 9, 0 },
+    /* at end: nothing, not an error; past end: an error */
+    { 16, TXT, "", 9, 0, BIG, BIG, "", 9, 9, 0 },
+    { 16, TXT, "", 10, 0, BIG, BIG, "", 0, 0, CIRMEM_ERR_POSITION },
+    /* the skip counts against max_in */
+    { 16, TXT, "", 2, 0, 1, BIG, "", 3, 3, 0 },
+    { 16, TXT, "", 2, 0, 0, BIG, "", 2, 2, 0 },
+    /* limits: never a split character */
+    { 16, TXT, "", 0, 0, 4, BIG, "41e282ac", 0, 4, 0 },
+    { 16, TXT, "", 0, 0, 3, BIG, "41", 0, 1, 0 },
+    { 16, TXT, "", 0, 0, BIG, 3, "41", 0, 1, 0 },
+    { 16, TXT, "", 0, 0, BIG, 0, "", 0, 0, 0 },
+    /* an incomplete tail stays unless FLUSH; inside it is skipped */
+    { 16, "41e282", "", 1, 0, BIG, BIG, "", 1, 1, 0 },
+    { 16, "41e282", "", 1, FL, BIG, BIG, R, 1, 3, 0 },
+    { 16, "41e282", "", 2, 0, BIG, BIG, "", 3, 3, 0 },
+    /* the whole ring one incomplete sequence: flushed at start only */
+    { 2, "e282", "", 0, 0, BIG, BIG, R, 0, 2, 0 },
+    { 2, "e282", "", 1, 0, BIG, BIG, "", 2, 2, 0 },
+    /* behind start: E2 was overwritten, 82 AC are orphans, skipped */
+    { 4, "", "e282ac4142", -1, 0, BIG, BIG, "4142", 2, 4, 0 },
+    { 4, "", "e282ac4142", -1, 0, 1, BIG, "", 1, 1, 0 },
+    /* asked at start itself: no loss for this reader, no skip */
+    { 4, "", "e282ac4142", 0, 0, BIG, BIG, R R "4142", 0, 4, 0 },
+    /* the byte before is stored but no lead is: a lone byte, replaced */
+    { 4, "", "e282ac4142", 1, 0, BIG, BIG, R "4142", 1, 4, 0 },
+    /* at most three orphans are skipped behind start */
+    { 5, "", "f080808080" "41", -1, 0, BIG, BIG, R "41", 3, 5, 0 },
+    /* modified UTF-8 for NUL */
+    { 8, "0041", "", 0, NUL, BIG, BIG, "c08041", 0, 2, 0 },
+    /* a 4-byte character entered at each of its bytes */
+    { 8, "f09f988041", "", 1, 0, BIG, BIG, "41", 4, 5, 0 },
+    { 8, "f09f988041", "", 2, 0, BIG, BIG, "41", 4, 5, 0 },
+    { 8, "f09f988041", "", 3, 0, BIG, BIG, "41", 4, 5, 0 },
+    /* an invalid maximal subpart counts as a unit: E2 82 then 41 */
+    { 8, "e28241", "", 1, 0, BIG, BIG, "41", 2, 3, 0 },
+};
+
+static void check_pvec(const struct pvec *v, size_t idx, size_t h)
+{
+    uint8_t pre[32], ow[32], exp[64], *o;
+    size_t npre = unhex(v->pre, pre), now = unhex(v->ow, ow);
+    size_t ne = unhex(v->out, exp);
+    cirmem_pos_read res;
+    uint64_t start, pos;
+    pair p;
+    int rc;
+
+    pair_init(&p, v->cap);
+    pair_set_head(&p, h);
+    pair_write(&p, pre, npre, CIRMEM_BOUNDED);
+    pair_write(&p, ow, now, CIRMEM_OVERWRITE);
+    start = cirmem_start(&p.r);
+    pos = (uint64_t)((long)start + v->rel);
+    /* core and model agree (pair_utf8_at), and both match the table */
+    rc = pair_utf8_at(&p, pos, v->out_cap, v->max_in, v->flags, &res);
+    if (rc != v->rc)
+        fail_msg("pvec %zu head %zu: rc %d, want %d", idx, h, rc, v->rc);
+    if (rc == CIRMEM_OK) {
+        o = t_alloc_exact(ne);
+        assert_int_equal(cirmem_peek_utf8_at(&p.r, pos, o, ne, v->max_in,
+                                             v->flags, &res), CIRMEM_OK);
+        if (res.out_len != ne || memcmp(o, exp, ne) != 0 ||
+            res.position != start + (uint64_t)v->position ||
+            res.next != start + (uint64_t)v->next ||
+            res.lost != res.position - pos)
+            fail_msg("pvec %zu head %zu: out %zu bytes, position %+ld, next "
+                     "%+ld; want %zu, %+ld, %+ld", idx, h, res.out_len,
+                     (long)(res.position - start), (long)(res.next - start),
+                     ne, v->position, v->next);
+        free(o);
+    }
+    pair_fini(&p);
+}
+
+static void test_utf8_at_vectors(void **state)
+{
+    size_t i, h;
+
+    (void)state;
+    for (i = 0; i < sizeof pvecs / sizeof pvecs[0]; i++)
+        for (h = 0; h < pvecs[i].cap; h++)
+            check_pvec(&pvecs[i], i, h);
+}
+
+/* Errors: NULL res, NULL out with out_cap > 0, exhausted positions; each
+ * writes nothing. */
+static void test_utf8_at_errors(void **state)
+{
+    pair p;
+    cirmem_pos_read res;
+    uint8_t o[4] = { 1, 2, 3, 4 };
+
+    (void)state;
+    pair_init(&p, 8);
+    pair_write(&p, "abc", 3, CIRMEM_BOUNDED);
+    assert_int_equal(cirmem_peek_utf8_at(&p.r, 0, o, 4, 4, 0, NULL),
+                     CIRMEM_ERR_NULL);
+    t_res_poison(&res);
+    assert_int_equal(cirmem_peek_utf8_at(&p.r, 0, NULL, 4, 4, 0, &res),
+                     CIRMEM_ERR_NULL);
+    assert_int_equal(cirmem_peek_utf8_at(&p.r, 4, o, 4, 4, 0, &res),
+                     CIRMEM_ERR_POSITION);
+    assert_int_equal(cirmem_peek_utf8_at(&p.r, UINT64_MAX, o, 4, 4, 0, &res),
+                     CIRMEM_ERR_POSITION);
+    t_res_poisoned(&res);
+    assert_memory_equal(o, "\x01\x02\x03\x04", 4);
+    /* NULL out with out_cap 0: fine, only skips can happen */
+    assert_int_equal(pair_utf8_at(&p, 1, 0, 4, 0, &res), CIRMEM_OK);
+    assert_int_equal(res.out_len, 0);
+    assert_int_equal(cirmem_peek_utf8_at(&p.r, 1, NULL, 0, 4, 0, &res),
+                     CIRMEM_OK);
+    assert_int_equal(res.next, 1);
+    /* exhausted */
+    p.r.written = p.m.written = UINT64_MAX;
+    assert_int_equal(pair_utf8_at(&p, 0, 4, 4, 0, NULL), CIRMEM_ERR_EXHAUSTED);
+    pair_fini(&p);
+}
+
+/*
+ * Valid text in rings of several capacities and heads, losses included:
+ * from every position between start - 2 and end + 1, the positioned read
+ * (core == model, checked by pair_utf8_at) returns the text from the
+ * first character boundary at or after max(pos, start): never a part of
+ * a character, never U+FFFD.
+ */
+static void test_utf8_at_every_position(void **state)
+{
+    static const char *const chars[] = { "A", "\xc3\xa9", "\xe2\x82\xac",
+                                         "\xf0\x9f\x98\x80", "z" };
+    uint8_t text[400], o[1200];
+    bool boundary[401];
+    size_t len = 0, i, cap, h;
+    uint64_t s = 4242;
+
+    (void)state;
+    while (len < 380) {
+        const char *c = chars[t_rand(&s) % 5];
+        size_t n = strlen(c);
+
+        boundary[len] = true;
+        for (i = 1; i < n; i++)
+            boundary[len + i] = false;
+        memcpy(text + len, c, n);
+        len += n;
+    }
+    boundary[len] = true;
+    for (cap = 5; cap <= 40; cap += 7)
+        for (h = 0; h < cap; h += 3) {
+            pair p;
+            size_t fed = 0;
+
+            pair_init(&p, cap);
+            pair_set_head(&p, h);
+            while (fed < len) {
+                size_t n = t_min(len - fed, 1 + (size_t)(t_rand(&s) % cap));
+                uint64_t base = cirmem_end(&p.r) - fed; /* position of text[0] */
+                uint64_t st, en, pos;
+
+                pair_write(&p, text + fed, n, CIRMEM_OVERWRITE);
+                fed += n;
+                st = cirmem_start(&p.r);
+                en = cirmem_end(&p.r);
+                for (pos = st >= base + 2 ? st - 2 : base; pos <= en + 1; pos++) {
+                    cirmem_pos_read res;
+                    size_t t0, e, k;
+                    int rc = pair_utf8_at(&p, pos, 3 * cap, SIZE_MAX, 0,
+                                          &res);
+
+                    if (pos > en) {
+                        assert_int_equal(rc, CIRMEM_ERR_POSITION);
+                        continue;
+                    }
+                    assert_int_equal(rc, CIRMEM_OK);
+                    size_t lead = (size_t)((pos > st ? pos : st) - base);
+
+                    while (!boundary[lead])
+                        lead--;
+                    if (pos >= st && lead < st - base) {
+                        /* an overwrite cut this character's lead off and
+                         * this reader lost nothing: the bytes left of it
+                         * are lone continuation bytes, replaced */
+                        assert_int_equal(res.position, pos);
+                        assert_true(res.out_len >= 3);
+                        assert_int_equal(cirmem_peek_utf8_at(&p.r, pos, o,
+                                         3, SIZE_MAX, 0, &res), CIRMEM_OK);
+                        assert_memory_equal(o, "\xef\xbf\xbd", 3);
+                        continue;
+                    }
+                    t0 = (size_t)((pos > st ? pos : st) - base);
+                    while (t0 < fed && !boundary[t0])
+                        t0++;
+                    /* the last write may have cut a character: without
+                     * FLUSH it stays for later (cap >= 5: it is never
+                     * the whole ring) */
+                    e = fed;
+                    while (!boundary[e])
+                        e--;
+                    if (e < t0)
+                        e = t0;
+                    /* behind start, orphans are skipped; inside the
+                     * contents, the rest of a character is */
+                    assert_int_equal(res.position - base, t0);
+                    assert_int_equal(res.next - base, e);
+                    assert_int_equal(res.out_len, e - t0);
+                    k = res.out_len;
+                    assert_true(k <= sizeof o);
+                    assert_int_equal(cirmem_peek_utf8_at(&p.r, pos, o,
+                                                         sizeof o, SIZE_MAX,
+                                                         0, &res), CIRMEM_OK);
+                    assert_memory_equal(o, text + t0, k);
+                }
+            }
+            pair_fini(&p);
+        }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -353,6 +595,9 @@ int main(void)
         cmocka_unit_test(test_null_out),
         cmocka_unit_test(test_progress),
         cmocka_unit_test(test_exhaustive_short),
+        cmocka_unit_test(test_utf8_at_vectors),
+        cmocka_unit_test(test_utf8_at_errors),
+        cmocka_unit_test(test_utf8_at_every_position),
     };
 
     return cmocka_run_group_tests_name("cirmem_utf8", tests, NULL, NULL);

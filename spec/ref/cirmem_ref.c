@@ -30,12 +30,13 @@ static void append(cirmem_ref *m, const uint8_t *src, size_t n)
     }
 }
 
-/* Remove the n oldest bytes (n <= used). */
+/* Remove the n oldest bytes (n <= used); they leave the positions. */
 static void drop_front(cirmem_ref *m, size_t n)
 {
     if (n > 0) {
         memmove(m->data, m->data + n, m->used - n);
         m->used -= n;
+        m->start += n;
     }
 }
 
@@ -54,6 +55,7 @@ int cirmem_ref_init(cirmem_ref *m, uint8_t *storage, size_t cap)
     m->read = 0;
     m->dropped = 0;
     m->lost = false;
+    m->start = 0;
     return CIRMEM_OK;
 }
 
@@ -75,6 +77,8 @@ static size_t write_overwrite(cirmem_ref *m, const uint8_t *d, size_t n)
     size_t old_lost = m->used - keep;     /* stored bytes overwritten */
 
     drop_front(m, old_lost);
+    /* the skipped input bytes were stored, each overwritten at once */
+    m->start += skip;
     append(m, d + skip, take);
     add_sat(&m->written, n);
     add_sat(&m->dropped, (uint64_t)old_lost + skip);
@@ -259,22 +263,27 @@ static enum unit_kind classify(const uint8_t *s, size_t avail, size_t *in)
 static const uint8_t replacement[3] = { 0xEF, 0xBF, 0xBD };
 static const uint8_t nul_c0_80[2] = { 0xC0, 0x80 };
 
-size_t cirmem_ref_read_utf8(cirmem_ref *m, uint8_t *out, size_t out_cap,
-                            size_t max_in, unsigned flags, size_t *consumed)
+/* Step 1: after a loss, resynchronise on the next lead byte: skip up to
+ * three continuation bytes from offset o, within max_in (counted from
+ * base).  Returns the offset reached. */
+static size_t skip_orphans(const cirmem_ref *m, size_t base, size_t o,
+                           size_t max_in)
 {
-    size_t o = 0, produced = 0;
+    size_t k = 0;
 
-    if (consumed != NULL)
-        *consumed = 0;
-    if (out == NULL && out_cap > 0)
-        return 0;
+    while (k < 3 && o + k < m->used && o + k - base < max_in &&
+           is_cont(m->data[o + k]))
+        k++;
+    return o + k;
+}
 
-    /* 1. after a loss, resynchronise on the next lead byte */
-    while (m->lost && o < 3 && o < m->used && o < max_in &&
-           is_cont(m->data[o]))
-        o++;
-
-    /* 2. one unit at a time */
+/* Step 2: decode units from offset o while they fit; the input limit
+ * max_in counts from offset base.  Returns the offset reached; adds the
+ * bytes written to *produced. */
+static size_t decode_units(const cirmem_ref *m, size_t base, size_t o,
+                           size_t max_in, uint8_t *out, size_t out_cap,
+                           unsigned flags, size_t *produced)
+{
     while (o < m->used) {
         const uint8_t *s = m->data + o;
         const uint8_t *emit = s;
@@ -295,16 +304,129 @@ size_t cirmem_ref_read_utf8(cirmem_ref *m, uint8_t *out, size_t out_cap,
             emit = nul_c0_80;
             out_len = 2;
         }
-        if (in > max_in - o || out_len > out_cap - produced)
+        if (in > max_in - (o - base) || out_len > out_cap - *produced)
             break;
-        memcpy(out + produced, emit, out_len);
-        produced += out_len;
+        memcpy(out + *produced, emit, out_len);
+        *produced += out_len;
         o += in;
     }
+    return o;
+}
+
+size_t cirmem_ref_read_utf8(cirmem_ref *m, uint8_t *out, size_t out_cap,
+                            size_t max_in, unsigned flags, size_t *consumed)
+{
+    size_t o = 0, produced = 0;
+
+    if (consumed != NULL)
+        *consumed = 0;
+    if (out == NULL && out_cap > 0)
+        return 0;
+
+    /* 1. after a loss, resynchronise on the next lead byte */
+    if (m->lost)
+        o = skip_orphans(m, 0, 0, max_in);
+
+    /* 2. one unit at a time */
+    o = decode_units(m, 0, o, max_in, out, out_cap, flags, &produced);
 
     /* 3. release what was consumed */
     cirmem_ref_consume(m, o);
     if (consumed != NULL)
         *consumed = o;
     return produced;
+}
+
+/* ---- positions --------------------------------------------------------
+ * The model keeps the position of its oldest byte and moves it whenever a
+ * stored byte leaves; the core derives positions from its counters.
+ */
+
+uint64_t cirmem_ref_end(const cirmem_ref *m)
+{
+    return m->written == UINT64_MAX ? UINT64_MAX : m->start + m->used;
+}
+
+uint64_t cirmem_ref_start(const cirmem_ref *m)
+{
+    return cirmem_ref_end(m) - m->used;
+}
+
+/* The checks both positioned reads make, in order; on success *off is the
+ * offset of max(pos, start) in the contents. */
+static int locate(const cirmem_ref *m, uint64_t pos, bool args_ok,
+                  cirmem_pos_read *res, size_t *off)
+{
+    uint64_t end = cirmem_ref_end(m);
+
+    if (res == NULL || !args_ok)
+        return CIRMEM_ERR_NULL;
+    if (end == UINT64_MAX)
+        return CIRMEM_ERR_EXHAUSTED;
+    if (pos > end)
+        return CIRMEM_ERR_POSITION;
+    *off = pos <= m->start ? 0 : (size_t)(pos - m->start);
+    return CIRMEM_OK;
+}
+
+static void report(const cirmem_ref *m, uint64_t pos, size_t first,
+                   size_t after, size_t out_len, cirmem_pos_read *res)
+{
+    res->position = m->start + first;
+    res->lost = res->position - pos;
+    res->next = m->start + after;
+    res->out_len = out_len;
+}
+
+int cirmem_ref_peek_at(const cirmem_ref *m, uint64_t pos, uint8_t *out,
+                       size_t n, cirmem_pos_read *res)
+{
+    size_t off = 0, k;
+    int rc = locate(m, pos, out != NULL || n == 0, res, &off);
+
+    if (rc != CIRMEM_OK)
+        return rc;
+    k = min_sz(n, m->used - off);
+    if (k > 0)
+        memcpy(out, m->data + off, k);
+    report(m, pos, off, off + k, k, res);
+    return CIRMEM_OK;
+}
+
+/* Where the unit that contains offset o ends, decoding the contents from
+ * offset 0 unit by unit (no skip, every incomplete tail one unit). */
+static size_t unit_end_at(const cirmem_ref *m, size_t o)
+{
+    size_t u = 0, in;
+
+    while (u < m->used) {
+        if (o == u)
+            return o; /* o starts a unit */
+        (void)classify(m->data + u, m->used - u, &in);
+        if (o < u + in)
+            return u + in;
+        u += in;
+    }
+    return o;
+}
+
+int cirmem_ref_peek_utf8_at(const cirmem_ref *m, uint64_t pos, uint8_t *out,
+                            size_t out_cap, size_t max_in, unsigned flags,
+                            cirmem_pos_read *res)
+{
+    size_t off = 0, o, produced = 0, after;
+    int rc = locate(m, pos, out != NULL || out_cap == 0, res, &off);
+
+    if (rc != CIRMEM_OK)
+        return rc;
+    if (pos < m->start) {
+        o = skip_orphans(m, off, off, max_in); /* this reader lost bytes */
+    } else {
+        /* skip the rest of a unit that starts before off */
+        size_t e = unit_end_at(m, off);
+        o = off + min_sz(e - off, max_in);
+    }
+    after = decode_units(m, off, o, max_in, out, out_cap, flags, &produced);
+    report(m, pos, o, after, produced, res);
+    return CIRMEM_OK;
 }

@@ -24,6 +24,7 @@ typedef struct cirmem_ref {
     uint64_t read;
     uint64_t dropped;
     bool lost;
+    uint64_t start;    /* position of data[0]: bytes that ever left */
 } cirmem_ref;
 
 /* Same results as cirmem_init(); @storage must hold @cap bytes. */
@@ -54,5 +55,19 @@ size_t cirmem_ref_consume(cirmem_ref *m, size_t n);
 /* Same signature and semantics as cirmem_read_utf8(). */
 size_t cirmem_ref_read_utf8(cirmem_ref *m, uint8_t *out, size_t out_cap,
                             size_t max_in, unsigned flags, size_t *consumed);
+
+/* Positions (SPEC.md section 8): start counts every stored byte that left
+ * the contents; end is start + used, or UINT64_MAX once written has
+ * saturated (positions exhausted). */
+uint64_t cirmem_ref_start(const cirmem_ref *m);
+uint64_t cirmem_ref_end(const cirmem_ref *m);
+
+/* Same signatures and semantics as cirmem_peek_at() and
+ * cirmem_peek_utf8_at(). */
+int cirmem_ref_peek_at(const cirmem_ref *m, uint64_t pos, uint8_t *out,
+                       size_t n, cirmem_pos_read *res);
+int cirmem_ref_peek_utf8_at(const cirmem_ref *m, uint64_t pos, uint8_t *out,
+                            size_t out_cap, size_t max_in, unsigned flags,
+                            cirmem_pos_read *res);
 
 #endif /* CIRMEM_REF_H */
