@@ -659,6 +659,8 @@ HOT_ALIGN size_t cirmem_write(cirmem *r, const uint8_t *data, size_t n,
       ensures \result == cirmem_min(n, r->used - offset);
       ensures \forall integer k; 0 <= k < \result ==>
                 out[k] == cirmem_at(r, offset + k);
+      ensures \forall integer k; \result <= k < n ==>
+                out[k] == \old(out[k]);
     complete behaviors;
     disjoint behaviors; */
 size_t cirmem_peek(const cirmem *r, size_t offset, uint8_t *out, size_t n)
@@ -837,6 +839,8 @@ static ALWAYS_INLINE size_t read_few(cirmem *r, uint8_t *out, size_t n)
       ensures r->used == \old(r->used) - \result;
       ensures \forall integer k; 0 <= k < \result ==>
                 out[k] == \old(cirmem_at(r, k));
+      ensures \forall integer k; \result <= k < n ==>
+                out[k] == \old(out[k]);
       ensures cirmem_kept{Pre, Post}(r, \result, r->used);
       ensures r->read == cirmem_sat(\old(r->read) + \result);
       ensures r->lost == (\result > 0 ? 0 : \old(r->lost));

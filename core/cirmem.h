@@ -169,7 +169,7 @@ size_t cirmem_write(cirmem *r, const uint8_t *data, size_t n,
  * cirmem_read() - move up to @n of the oldest bytes to @out.
  *
  * Returns min(@n, used).  Counts them as read; clears the lost flag when
- * it returns > 0.
+ * it returns > 0.  Bytes of @out from the result on are left untouched.
  */
 size_t cirmem_read(cirmem *r, uint8_t *out, size_t n);
 
@@ -177,7 +177,8 @@ size_t cirmem_read(cirmem *r, uint8_t *out, size_t n);
  * cirmem_peek() - copy up to @n bytes starting @offset bytes after the
  * oldest one, without consuming anything.
  *
- * Returns min(@n, used - @offset), or 0 when @offset >= used.
+ * Returns min(@n, used - @offset), or 0 when @offset >= used.  Bytes of
+ * @out from the result on are left untouched.
  */
 size_t cirmem_peek(const cirmem *r, size_t offset, uint8_t *out, size_t n);
 
