@@ -4,9 +4,11 @@
 
 Boots Debian's kernel and a busybox shell under the glued QEMU with the
 serial console on a 4 KiB cirmem ring, then talks to it over QMP the way
-a cloud operator's tooling would: the end of the boot log, the ring's
-accounting, a command sent with memchar-write and its output read back.
-Every QMP exchange is printed.
+a cloud operator's tooling would: two readers follow the boot by
+position (one of them slow, told exactly what it lost; the ring is not
+consumed), the end of the boot log, the ring's accounting, a command
+sent with memchar-write and its output read back.  QMP exchanges are
+printed.
 """
 
 import json
@@ -14,7 +16,7 @@ import os
 import sys
 import time
 
-from guest import Guest
+from guest import Follower, Guest
 
 QEMU, KERNEL, INITRD, WORK = sys.argv[1:5]
 RING = 4096
@@ -36,6 +38,40 @@ def show(text):
         print("   | " + line)
 
 
+def follow_boot(g, t0):
+    print("\n== two readers follow the boot by position: a fast one every"
+          " 20 ms, a slow one\n   reading 256 bytes every second"
+          " (memchar-read with position consumes nothing)")
+    fast, slow = Follower(g.q, "serial0"), Follower(g.q, "serial0")
+    qmp(g, "memchar-read", chardev="serial0", size=16, position=0)
+    ticks = 0
+    while not g.shell_ready():
+        if time.monotonic() - t0 > 300 or not g.q.alive():
+            sys.exit("demo: no shell after %.0f s" % (time.monotonic() - t0))
+        fast.step()
+        ticks += 1
+        if ticks % 50 == 0:
+            slow.step(256)
+        time.sleep(0.02)
+    fast.catch_up()
+    slow.catch_up()
+    log = g.log()
+    print("   shell ready after %.1f s; the guest printed %d bytes"
+          % (time.monotonic() - t0, len(log)))
+    for name, r in (("fast", fast), ("slow", slow)):
+        ok = (r.got() + r.lost == r.next <= len(log) and
+              not r.mismatches(log))
+        print("   %s reader: %6d bytes read in %4d reads, %6d lost; read +"
+              " lost = the log, every chunk at its place: %s"
+              % (name, r.got(), len(r.chunks), r.lost,
+                 "yes" if ok else "NO"))
+        if not ok:
+            sys.exit("demo: the %s reader's view is not the log" % name)
+        last = r.chunks[-1][1].decode(errors="replace").replace("\r", "")
+        print("   %s reader's last line: %r"
+              % (name, last.rstrip("\n").split("\n")[-1]))
+
+
 def main():
     if not KERNEL or not os.access(KERNEL, os.R_OK):
         sys.exit("demo: no readable /boot/vmlinuz-*-amd64 "
@@ -45,12 +81,10 @@ def main():
     t0 = time.monotonic()
     g = Guest(QEMU, KERNEL, INITRD, WORK, ring="size=%d" % RING)
     try:
-        g.wait_shell()
-        print("   shell ready after %.1f s; the guest printed %d bytes"
-              % (time.monotonic() - t0, len(g.log())))
+        follow_boot(g, t0)
 
-        print("\n== the ring kept the newest %d bytes and counted the rest"
-              % RING)
+        print("\n== the ring kept the newest %d bytes and counted the rest;"
+              " nothing was read (consumed) yet" % RING)
         qmp(g, "query-ringbuf", device="serial0")
 
         print("\n== the end of the boot log (memchar-read, control=drop: "

@@ -10,7 +10,8 @@ The format (tests/qtest/fuzz/ringbuf_fuzz.c): a sequence of operations,
 each an opcode byte (mod 13) followed by its fields in order.  A device
 is a byte (mod 4: r0 r1 r2 ser); a size is a byte < 128 indexing the
 size table, or a byte >= 128 followed by 4 bytes (little endian, mod
-70000); a string is a length byte and that many bytes.
+70000); a string is a length byte and that many bytes.  A memchar-read
+whose control byte is >= 0xc0 reads at the position that follows.
 """
 
 import os
@@ -75,6 +76,12 @@ def mc_read(dev, sz, fmt="utf8", control="block"):
             bytes([FMT[fmt], CONTROL[control]]))
 
 
+def pos_read(dev, sz, pos, fmt="utf8"):
+    """memchar-read at a position (a control byte >= 0xc0)"""
+    return (bytes([MC_READ, DEV[dev]]) + size(sz) +
+            bytes([FMT[fmt], 0xC0]) + size(pos))
+
+
 def query(dev):
     return bytes([QUERY, DEV[dev]])
 
@@ -133,6 +140,13 @@ SEEDS = {
     + change(5, input_size=2, policy="block") + guest_write(b"0123456789")
     + mc_write("ser", b"abc") + guest_io(("read", 0), ("read", 0)) + query("ser")
     + change(0) + change(3, read_max=1) + rb_read("ser", 100) + hmp_info("ser"),
+    "positions": add("r0", 16) + rb_write("r0", b"0123456789") + pos_read("r0", 4, 0)
+    + pos_read("r0", 100, 4) + pos_read("r0", 1, 10) + rb_write("r0", b"abcdefghij")
+    + pos_read("r0", 3, 1, "base64") + mc_read("r0", 3) + pos_read("r0", 1, 5)
+    + mc_read("r0", 2, control="drop") + pos_read("r0", 1, 2**63 - 1) + pos_read("r0", 1, -1)
+    + add("r1", 8) + rb_write("r1", "a\u00e9\u20acb".encode()) + pos_read("r1", 1, 2)
+    + rb_write("r1", b"xyz") + pos_read("r1", 1, 0) + guest_write(b"boot\n") + flush()
+    + pos_read("ser", 4096, 0) + query("r0") + query("r1"),
     "sizes_odd": add("r0", 997) + add("r1", 1) + add("r2", 1000)
     + b"".join(rb_write(d, b"x" * 200) for d in ("r0", "r1", "r2") for _ in range(6))
     + rb_read("r0", 500) + rb_read("r1", 5) + rb_read("r2", 65536, "base64"),

@@ -19,6 +19,10 @@ console that also has a logfile:  e2e.py QEMU KERNEL INITRAMFS WORKDIR
   and interleave its messages with the sequence.  The sequence goes
   through the tty layer, which waits for the UART for as long as it
   takes, which is the path policy=block is for.
+- followers: two readers follow the boot by position (memchar-read with
+  `position`), one of them slow; each one's chunks, placed at their
+  positions, are the logfile byte for byte, its bytes plus the losses it
+  was told of add up to the logfile, and the ring is never consumed.
 """
 
 import base64
@@ -27,6 +31,7 @@ import sys
 import time
 
 from checks import BOOT_TIMEOUT, check, failures
+from guest import Follower
 from qmp import Qemu
 
 QEMU, KERNEL, INITRD, WORK = sys.argv[1:5]
@@ -140,11 +145,52 @@ def test_block(size):
     check(st.get("abandoned", 0) == 0, "nothing abandoned")
 
 
+def test_followers(size):
+    """Two readers follow the booting guest by position, one of them
+    slow; joined with the gaps they were told of, each view is the
+    logfile byte for byte, and the ring is never consumed."""
+    print("boot: policy=overwrite size=%d, two readers by position" % size)
+    t0 = time.monotonic()
+    q, log = boot("followers", "size=%d" % size)
+    fast, slow = Follower(q, "ring"), Follower(q, "ring")
+    ticks = [0]
+
+    def reader():
+        fast.step()
+        ticks[0] += 1
+        if ticks[0] % 50 == 0:          # the slow one: 256 bytes per second
+            slow.step(256)
+        time.sleep(0.02)
+
+    with q:
+        done = wait_shutdown(q, t0, reader)
+        check(done, "guest powered off within %.0f s (took %.1f s)" %
+              (BOOT_TIMEOUT, time.monotonic() - t0))
+        fast.catch_up()
+        slow.catch_up()
+        st = info(q)
+    with open(log, "rb") as f:
+        data = f.read()
+    for name, r in (("fast", fast), ("slow", slow)):
+        print("    %s reader: %d bytes in %d reads, %d lost; logfile %d"
+              % (name, r.got(), len(r.chunks), r.lost, len(data)))
+        check(r.next == st["end"] == len(data),
+              "%s reader ends at the end of the log" % name)
+        check(r.got() + r.lost == len(data),
+              "%s reader: bytes read + bytes lost == logfile" % name)
+        check(not r.mismatches(data),
+              "%s reader: every chunk is the logfile at its position" % name)
+    check(slow.lost > 0, "the slow reader fell behind and was told so")
+    check(st["read"] == 0 and st["used"] == size,
+          "the ring was never consumed (read 0, used %d)" % st["used"])
+
+
 def main():
     os.makedirs(WORK, exist_ok=True)
     test_overwrite(4096, "overwrite")
     test_overwrite(3001, "drop-new")
     test_block(1000)
+    test_followers(4096)
     print("e2e: %d failure(s)" % len(failures))
     return 1 if failures else 0
 

@@ -45,12 +45,16 @@ class Guest:
         except FileNotFoundError:
             return b""
 
-    def wait_shell(self, port=0, timeout=BOOT_TIMEOUT):
-        """Wait until the shell on serialN prompts (seen in its log)."""
+    def shell_ready(self, port=0):
+        """True once the shell on serialN has prompted (in its log)."""
         ready = re.compile(rb"cirmem: shell on ttyS%d\r?\n.*guest# " % port,
                            re.S)
+        return ready.search(self.log(port)) is not None
+
+    def wait_shell(self, port=0, timeout=BOOT_TIMEOUT):
+        """Wait until the shell on serialN prompts (seen in its log)."""
         deadline = time.monotonic() + timeout
-        while not ready.search(self.log(port)):
+        while not self.shell_ready(port):
             if time.monotonic() > deadline or not self.q.alive():
                 raise TimeoutError("no shell on ttyS%d after %.0f s"
                                    % (port, timeout))
@@ -105,6 +109,46 @@ class Guest:
 
     def close(self):
         self.q.close()
+
+
+class Follower:
+    """A reader that follows a ring buffer by position (memchar-read with
+    `position`, base64): it consumes nothing and is told what it lost.
+    It keeps every (position, bytes) chunk it got, so that its view can
+    be checked against the device's logfile."""
+
+    def __init__(self, q, dev):
+        self.q, self.dev = q, dev
+        self.next = 0
+        self.lost = 0
+        self.chunks = []
+
+    def step(self, size=65536):
+        """One read; returns the number of bytes it got."""
+        r = self.q.cmd("memchar-read", chardev=self.dev, size=size,
+                       format="base64", position=self.next)
+        data = base64.b64decode(r["data"])
+        if r["position"] != self.next + r["lost"] or \
+           r["next"] != r["position"] + len(data):
+            raise AssertionError("memchar-read at %d: inconsistent %r"
+                                 % (self.next, r))
+        self.lost += r["lost"]
+        if data:
+            self.chunks.append((r["position"], data))
+        self.next = r["next"]
+        return len(data)
+
+    def catch_up(self):
+        """Read until the end of what the ring has stored."""
+        while self.step():
+            pass
+
+    def got(self):
+        return sum(len(d) for _, d in self.chunks)
+
+    def mismatches(self, log):
+        """Chunks that differ from @log (bytes) at their position."""
+        return [p for p, d in self.chunks if log[p:p + len(d)] != d]
 
 
 class _Pipes:

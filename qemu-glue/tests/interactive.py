@@ -13,6 +13,9 @@
 - HMP `console` through a monitor socket: attach to serial0, run a
   command, detach with ~., then the same on serial1; and `make
   console`'s script with its monitor on a pipe.
+- two consoles (two monitors) and a QMP reader at a position follow
+  serial0 at once: all three see a command's output and the ring is
+  not consumed.
 """
 
 import hashlib
@@ -24,7 +27,7 @@ import sys
 import time
 
 from checks import BOOT_TIMEOUT, check, failures
-from guest import Guest, HMPClient
+from guest import Follower, Guest, HMPClient
 from qmp import QMPError
 
 QEMU, KERNEL, INITRD, WORK = sys.argv[1:5]
@@ -166,6 +169,34 @@ def test_console(g, hmp_path):
     h.close()
 
 
+def test_two_consoles(g, hmp_path, hmp2_path):
+    a, b = HMPClient(hmp_path), HMPClient(hmp2_path)
+    read_before = g.info()["read"]
+    for h in (a, b):
+        h.send("console serial0")
+        h.expect(r"console: attached to 'serial0' at position \d+")
+    reader = Follower(g.q, "serial0")
+    reader.next = g.info()["end"]
+    a.send("echo two-$((20+2))")
+    for name, h in (("the typing", a), ("the other", b)):
+        try:
+            h.expect(r"two-22\n")
+            seen = True
+        except TimeoutError:
+            seen = False
+        check(seen, "two consoles: %s one shows the output" % name)
+    reader.catch_up()
+    text = b"".join(d for _, d in reader.chunks)
+    check(b"two-22" in text and reader.lost == 0,
+          "and a QMP reader at a position saw it, losing nothing")
+    check(g.info()["read"] == read_before,
+          "two consoles and a positioned reader consumed nothing")
+    for h in (a, b):
+        h.send("~.")
+        h.expect(r"console: detached from 'serial0'")
+        h.close()
+
+
 def test_make_console():
     """`make console`'s script, its monitor on stdio driven by a pipe."""
     script = os.path.join(os.path.dirname(os.path.abspath(__file__)),
@@ -193,13 +224,17 @@ def test_make_console():
 
 def main():
     hmp_path = os.path.join(WORK, "hmp.sock")
+    hmp2_path = os.path.join(WORK, "hmp2.sock")
     os.makedirs(WORK, exist_ok=True)
-    if os.path.exists(hmp_path):
-        os.unlink(hmp_path)
+    for p in (hmp_path, hmp2_path):
+        if os.path.exists(p):
+            os.unlink(p)
     g = Guest(QEMU, KERNEL, INITRD, WORK, ports=2,
               ring="size=65536,input-size=%d" % INPUT_SIZE,
               hmp_socket=hmp_path,
-              extra=["-chardev", "null,id=hmp0"])
+              extra=["-chardev", "null,id=hmp0",
+                     "-chardev", "socket,id=hmp2,path=%s,server=on,wait=off"
+                     % hmp2_path, "-mon", "chardev=hmp2,mode=readline"])
     try:
         print("  booting a shell guest (2 ports on ringbufs, input ring %d)"
               % INPUT_SIZE)
@@ -209,6 +244,8 @@ def main():
             t(g)
         print("  test_console")
         test_console(g, hmp_path)
+        print("  test_two_consoles")
+        test_two_consoles(g, hmp_path, hmp2_path)
     except Exception as e:            # a hang or crash is a failure too
         check(False, "%s: %s" % (type(e).__name__, e))
     finally:
