@@ -43,7 +43,6 @@ def follow_boot(g, t0):
           " 20 ms, a slow one\n   reading 256 bytes every second"
           " (memchar-read with position consumes nothing)")
     fast, slow = Follower(g.q, "serial0"), Follower(g.q, "serial0")
-    qmp(g, "memchar-read", chardev="serial0", size=16, position=0)
     ticks = 0
     while not g.shell_ready():
         if time.monotonic() - t0 > 300 or not g.q.alive():
@@ -70,6 +69,9 @@ def follow_boot(g, t0):
         last = r.chunks[-1][1].decode(errors="replace").replace("\r", "")
         print("   %s reader's last line: %r"
               % (name, last.rstrip("\n").split("\n")[-1]))
+    print("\n== a third reader asks for position 0 now: it starts at the"
+          " oldest byte still stored,\n   and is told how many it lost")
+    qmp(g, "memchar-read", chardev="serial0", size=40, position=0)
 
 
 def main():
@@ -89,8 +91,11 @@ def main():
 
         print("\n== the end of the boot log (memchar-read, control=drop: "
               "the newest 700 bytes)")
-        text = qmp(g, "memchar-read", quiet_reply=True, chardev="serial0",
-                   size=700, control="drop")["data"]
+        r = qmp(g, "memchar-read", quiet_reply=True, chardev="serial0",
+                size=700, control="drop")
+        print("<- position %d, next %d, lost %d (the first consuming read:"
+              " all it never saw)" % (r["position"], r["next"], r["lost"]))
+        text = r["data"]
         show(text[text.find("\n") + 1:])    # from the first whole line
 
         print("\n== a command for the guest's shell (memchar-write "
