@@ -84,7 +84,10 @@ class Qemu:
                 raise TimeoutError("no QMP reply")
             r, _, _ = select.select([self.sock], [], [], left)
             if r:
-                data = self.sock.recv(1 << 20)
+                try:
+                    data = self.sock.recv(1 << 20)
+                except ConnectionResetError:
+                    data = b""      # QEMU exited (e.g. refused an option)
                 if not data:
                     raise RuntimeError("QMP connection closed: " +
                                        self.stderr())
