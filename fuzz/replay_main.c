@@ -99,7 +99,9 @@ static int run_dir(const char *path)
         fprintf(stderr, "replay: %s: %s\n", path, strerror(errno));
         return 2;
     }
-    while ((e = readdir(d)) != NULL) {
+    /* errno tells the end of the directory from an error (a 32-bit
+     * build without large-file offsets gets EOVERFLOW here) */
+    for (errno = 0; (e = readdir(d)) != NULL; errno = 0) {
         if (e->d_name[0] == '.')
             continue;
         if (n == cap) {
@@ -118,6 +120,10 @@ static int run_dir(const char *path)
         }
         sprintf(names[n], "%s/%s", path, e->d_name);
         n++;
+    }
+    if (errno != 0 && rc == 0) {
+        fprintf(stderr, "replay: %s: %s\n", path, strerror(errno));
+        rc = 2;
     }
     closedir(d);
     if (n > 0)

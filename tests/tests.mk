@@ -10,7 +10,9 @@
 #                        fails on an unreached line or branch outside
 #                        tests/coverage-allowlist.txt (tests/cov_gate.py)
 #   make test-m32        gcc -m32 (i386: 32-bit size_t, another
-#                        CIRMEM_CAPACITY_MAX), ASan + UBSan, no recovery
+#                        CIRMEM_CAPACITY_MAX), ASan + UBSan, no recovery;
+#                        on a kernel that cannot run i386 binaries, UBSan
+#                        only, under qemu-i386-static (tests/i386-native.sh)
 # Every target exits non-zero when any test fails.  Binaries: build/tests/.
 
 TEST_NAMES := test_cirmem test_utf8 test_diff
@@ -33,7 +35,10 @@ TEST_CLANG_LIB := $(TEST_DIR)/clang/libcirmem.a
 DEPS_PACKAGES += libcmocka-dev valgrind clang-14 libclang-rt-14-dev coreutils
 # -m32: gcc's i386 multilib (with lib32asan8 / lib32ubsan1) and cmocka for
 # i386 (.ci/deps.sh adds the i386 architecture for NAME:i386).
-DEPS_PACKAGES += gcc-multilib libcmocka-dev:i386 file
+DEPS_PACKAGES += gcc-multilib libcmocka-dev:i386 file qemu-user-static
+# How i386 binaries run here: natively, or (no IA-32 emulation in the
+# kernel) under qemu-i386-static, where ASan cannot run.
+I386_RUN = $(if $(shell sh tests/i386-native.sh $(CC) && echo y),,qemu-i386-static )
 CHECK_TARGETS += test test-asan test-valgrind test-clang test-m32 test-cov
 
 .PHONY: test test-asan test-valgrind test-clang test-m32 test-bins test-oracle \
@@ -50,7 +55,7 @@ define run_tests
 endef
 
 $(TEST_DIR)/gcc $(TEST_DIR)/asan $(TEST_DIR)/clang $(TEST_DIR)/clang/obj \
-$(TEST_DIR)/m32 $(TEST_DIR)/cov:
+$(TEST_DIR)/m32 $(TEST_DIR)/m32-user $(TEST_DIR)/cov:
 	mkdir -p $@
 
 # gcc: test + reference model + core sources, compiled together.
@@ -98,11 +103,26 @@ test-valgrind: $(TEST_BINS)
 test-clang: $(TEST_CLANG_BINS)
 	$(call run_tests,$(TEST_CLANG_BINS),)
 
+TEST_M32_USER_BINS := $(TEST_NAMES:%=$(TEST_DIR)/m32-user/%)
+$(TEST_DIR)/m32-user/%: tests/%.c $(TEST_SRC_REF) $(CORE_SRC) $(TEST_HDRS) | $(TEST_DIR)/m32-user
+	$(CC) -m32 $(TEST_CFLAGS) -fsanitize=undefined -fno-sanitize-recover=all \
+	  -o $@ $< $(TEST_SRC_REF) $(CORE_SRC) $(TEST_LIBS)
+
 # The binary must really be 32-bit: a silent 64-bit build would pass.
-test-m32: $(TEST_M32_BINS)
-	@for b in $(TEST_M32_BINS); do file -L $$b | grep -q 'ELF 32-bit.*80386' || \
+test-m32:
+	@if [ -z "$(I386_RUN)" ]; then \
+	  $(MAKE) --no-print-directory test-m32-run M32_BINS="$(TEST_M32_BINS)" \
+	    M32_ENV="env ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 "; \
+	else \
+	  echo "test-m32: this kernel cannot run i386 binaries: UBSan build under qemu-i386-static"; \
+	  $(MAKE) --no-print-directory test-m32-run M32_BINS="$(TEST_M32_USER_BINS)" \
+	    M32_ENV="env UBSAN_OPTIONS=print_stacktrace=1 qemu-i386-static "; \
+	fi
+
+test-m32-run: $(M32_BINS)
+	@for b in $(M32_BINS); do file -L $$b | grep -q 'ELF 32-bit.*80386' || \
 	  { echo "test-m32: $$b is not an i386 binary"; exit 1; }; done
-	$(call run_tests,$(TEST_M32_BINS),env ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 )
+	$(call run_tests,$(M32_BINS),$(M32_ENV))
 
 # Unit-test coverage: clang source-based coverage, -O0, one profile per
 # binary, merged; the gate is tests/cov_gate.py with the allowlist.
